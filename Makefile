@@ -1,0 +1,56 @@
+# Quick start:  make demo   |   make test
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8000
+BIN    := $(VENV)/bin
+export PORT
+
+.PHONY: demo test install install-test browser check lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installed marker: reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///demo.db} $(BIN)/survey demo --reset
+	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///demo.db} SURVEY_COOKIE_SECURE=$${SURVEY_COOKIE_SECURE:-false} \
+		$(BIN)/survey serve --port $(PORT)
+
+# Browser tests need Debian's chromium; install it when we can (root with apt), else they say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium (Debian package) for the browser tests"; \
+			(apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null)) \
+				|| echo "could not install chromium; browser tests will report why"; \
+		else echo "chromium not installed and cannot install it here; browser tests will report why"; fi; }
+
+test: install-test browser
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+check: install-test
+	$(BIN)/ruff format --check survey tests bench
+	$(BIN)/ruff check survey tests bench
+	$(BIN)/mypy survey/questionnaire survey/stats
+
+format: install-test
+	$(BIN)/ruff format survey tests bench
+	$(BIN)/ruff check --fix survey tests bench
+
+bench: install-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info demo.db demo.db-wal demo.db-shm

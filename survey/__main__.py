@@ -1,0 +1,5 @@
+"""``python -m survey`` is the same as the ``survey`` command."""
+
+from survey.cli import main
+
+main()

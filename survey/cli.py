@@ -1,0 +1,167 @@
+"""The ``survey`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from survey.config import get_settings
+from survey.errors import DomainError
+
+
+def _fail(error: DomainError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="survey")
+def main() -> None:
+    """Self-assessment survey engine for school digitalisation (LIKA / SELFIE style)."""
+
+
+@main.command()
+@click.option(
+    "--host", default=None, help="Interface to listen on (SURVEY_HOST, default 127.0.0.1)."
+)
+@click.option("--port", type=int, default=None, help="Port (SURVEY_PORT or PORT, default 8000).")
+@click.option("--workers", type=int, default=1, show_default=True)
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the web app."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "survey.web.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check questionnaire files (default: the questionnaire folder) against the schema and rules.
+
+    Prints one line per problem (file:line: item: message); exit status 1 on any problem.
+    """
+    from survey.questionnaire import QuestionnaireError, load_framework, validate_paths
+
+    settings = get_settings()
+    targets = list(paths) or [settings.questionnaire_dir]
+    try:
+        framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    except QuestionnaireError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    missing = [p for p in targets if not p.exists()]
+    for path in missing:
+        click.echo(f"{path}: no such file or folder", err=True)
+    loaded, problems = validate_paths([p for p in targets if p.exists()], framework)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for questionnaire in loaded:
+        click.echo(
+            f"ok  {questionnaire.path}: {questionnaire.key} {questionnaire.version} "
+            f"({len(questionnaire.items)} items, {questionnaire.scale.size} levels)"
+        )
+    if problems or missing:
+        click.echo(f"{len(problems) + len(missing)} problem(s)", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate the database at SURVEY_DATABASE_URL to the latest schema."""
+    from survey.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command("import-units")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_units(csv_file: Path) -> None:
+    """Import units from CSV in one transaction (a bad row names its line; nothing is imported)."""
+    from survey.db import session_scope
+    from survey.services.units import import_units_csv
+
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        click.echo(f"error: {csv_file}: not UTF-8 text", err=True)
+        sys.exit(1)
+    with click.progressbar(length=1, label="importing units", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            with session_scope() as session:
+                result = import_units_csv(
+                    session, text=text, label=str(csv_file), progress=progress
+                )
+        except DomainError as exc:
+            _fail(exc)
+    click.echo(f"{result.created} unit(s) created, {result.updated} updated")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="ROLE:UNIT",
+    help="Grant a role on a unit (external id, school unit code or id), e.g. principal:10000001.",
+)
+def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
+    """Create a user account, optionally with role grants."""
+    from survey.db import session_scope
+    from survey.services.users import create_user as create
+    from survey.services.users import find_unit, grant_role
+
+    try:
+        with session_scope() as session:
+            user = create(session, email=email, password=password, name=name)
+            for spec in roles:
+                role, _, unit_ref = spec.partition(":")
+                unit = find_unit(session, ref=unit_ref)
+                grant_role(session, user=user, unit=unit, role=role)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"user {user.email} created")
+
+
+def _register_optional_commands() -> None:
+    """Commands that live with their own feature module."""
+    from survey.demo import demo
+    from survey.questionnaire.cli import questionnaire
+
+    main.add_command(demo)
+    main.add_command(questionnaire)
+    try:
+        from survey.analysis.cli import analyze
+    except ImportError:  # the analysis module is not built yet in this checkout
+        return
+    main.add_command(analyze)
+
+
+_register_optional_commands()

@@ -1,0 +1,41 @@
+"""Settings, read once from the environment (prefix ``SURVEY_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from survey.resources import data_dir
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SURVEY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///survey.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… in production.",
+    )
+    questionnaire_dir: Path = Field(
+        default_factory=lambda: data_dir("questionnaires"),
+        description="Folder with framework.yaml, schema.json and the questionnaire files.",
+    )
+    templates_dir: Path = Field(default_factory=lambda: data_dir("templates"))
+    static_dir: Path = Field(default_factory=lambda: data_dir("static"))
+    default_language: str = "sv"
+    min_group_size: int = Field(
+        default=5, ge=2, description="k: smallest group whose aggregates may be shown."
+    )
+    cookie_secure: bool = Field(
+        default=True, description="Mark cookies Secure (browsers accept them on localhost too)."
+    )
+    session_hours: int = 12
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, validation_alias=AliasChoices("SURVEY_PORT", "PORT"))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

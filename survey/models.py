@@ -1,0 +1,270 @@
+"""All database tables (SQLModel). Migrations in ``survey/migrations`` must match these."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+UNIT_KINDS = ("nation", "region", "organiser", "school", "preschool", "adult_education")
+ORGANISER_TYPES = ("municipal", "independent", "state")
+SCHOOL_FORMS = (
+    "forskola",
+    "forskoleklass",
+    "grundskola",
+    "anpassad_grundskola",
+    "gymnasieskola",
+    "anpassad_gymnasieskola",
+    "vuxenutbildning",
+    "fritidshem",
+)
+ROLES = ("principal", "strategist", "national", "admin")
+ASSESSMENT_STATES = ("draft", "submitted", "reopened")
+ROUND_KINDS = ("organiser", "national")
+ROUND_STATES = ("planned", "open", "closed")
+ANSWER_KINDS = ("level", "na", "dk")
+ACTION_STATUSES = ("not_started", "in_progress", "done")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kw))
+
+
+class Unit(SQLModel, table=True):
+    """A node of the tree nation → region → organiser → school unit."""
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),
+        CheckConstraint(
+            "organiser_type IS NULL OR " + _in("organiser_type", ORGANISER_TYPES),
+            name="organiser_type",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=20)
+    name: str = Field(max_length=200)
+    # Materialised path of ids, e.g. "/1/4/17/": scope checks are a prefix match.
+    path: str = Field(default="/", max_length=400, index=True)
+    school_unit_code: str | None = Field(default=None, max_length=8, unique=True)
+    municipality_code: str | None = Field(default=None, max_length=4, index=True)
+    county_code: str | None = Field(default=None, max_length=2, index=True)
+    organisation_number: str | None = Field(default=None, max_length=11)
+    organiser_type: str | None = Field(default=None, max_length=20)
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    contact_email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class UnitSchoolForm(SQLModel, table=True):
+    __tablename__ = "unit_school_form"
+    __table_args__ = (CheckConstraint(_in("school_form", SCHOOL_FORMS), name="school_form"),)
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    school_form: str = Field(primary_key=True, max_length=30)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    language: str = Field(default="sv", max_length=2)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held on a unit and everything below it."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        UniqueConstraint("user_id", "unit_id", "role", name="uq_role_grant_user_unit_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=20)
+    granted_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side sign-in session; the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts(nullable=True)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64)
+    success: bool
+    at: datetime = _ts(nullable=False, default=utcnow, index=True)
+
+
+class QuestionnaireVersion(SQLModel, table=True):
+    """A loaded questionnaire version, stored immutably with its source and checksum."""
+
+    __tablename__ = "questionnaire"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_questionnaire_key_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    version: str = Field(max_length=32)
+    checksum: str = Field(max_length=64)
+    respondent: str = Field(max_length=20)
+    title_sv: str = Field(max_length=300)
+    title_en: str = Field(max_length=300)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    loaded_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Round(SQLModel, table=True):
+    """A questionnaire version offered to a set of units between two dates."""
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", ROUND_KINDS), name="kind"),
+        CheckConstraint(_in("state", ROUND_STATES), name="state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: int = Field(foreign_key="questionnaire.id", index=True)
+    owner_unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    opens: date
+    closes: date
+    state: str = Field(default="planned", max_length=20)
+    sharing_mandatory: bool = False
+    # Which units it targets: {"kinds": [...], "school_forms": [...]} or {"unit_ids": [...]}.
+    targets: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Assessment(SQLModel, table=True):
+    """One unit in one round."""
+
+    __table_args__ = (
+        CheckConstraint(_in("state", ASSESSMENT_STATES), name="state"),
+        UniqueConstraint("round_id", "unit_id", name="uq_assessment_round_unit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    state: str = Field(default="draft", max_length=20)
+    # Optimistic lock: bumped on every change; a stale full-form save is refused.
+    version: int = 1
+    shared: bool = False
+    submitted_at: datetime | None = _ts(nullable=True)
+    submitted_by: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class Respondent(SQLModel, table=True):
+    """One answer set of an assessment.
+
+    A unit-level assessment has exactly one respondent without token; an individual
+    questionnaire has one per anonymous respondent, holding only the hash of its token.
+    """
+
+    __table_args__ = (CheckConstraint(_in("state", ("open", "submitted")), name="state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    state: str = Field(default="open", max_length=20)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    submitted_at: datetime | None = _ts(nullable=True)
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("kind", ANSWER_KINDS), name="kind"),
+        CheckConstraint(
+            "(kind = 'level' AND value IS NOT NULL) OR (kind <> 'level' AND value IS NULL)",
+            name="value_matches_kind",
+        ),
+        UniqueConstraint("respondent_id", "item_id", name="uq_answer_respondent_item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    respondent_id: int = Field(foreign_key="respondent.id", index=True, ondelete="CASCADE")
+    item_id: str = Field(max_length=64)
+    kind: str = Field(default="level", max_length=10)
+    value: int | None = None
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_by: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class ActionPlanRow(SQLModel, table=True):
+    __tablename__ = "action_plan_row"
+    __table_args__ = (CheckConstraint(_in("status", ACTION_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    item_id: str | None = Field(default=None, max_length=64)
+    title: str = Field(max_length=500)
+    activity: str = Field(default="", sa_column=Column(Text, nullable=False))
+    priority: int = 3
+    position: int = 0
+    owner: str = Field(default="", max_length=200)
+    due_date: date | None = None
+    status: str = Field(default="not_started", max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    updated_at: datetime = _ts(nullable=False, default=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=50)
+    object_type: str = Field(max_length=30)
+    object_id: int | None = None
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,43 @@
+"""Questionnaire versions in the database: each loaded version is stored once, immutably."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from survey.errors import Conflict
+from survey.models import QuestionnaireVersion
+from survey.questionnaire import Questionnaire
+
+
+def store_version(session: Session, *, questionnaire: Questionnaire) -> QuestionnaireVersion:
+    """Store a questionnaire version, or return the stored one if it is the same file.
+
+    A file that changed without a new ``version`` is refused: answers point at the version
+    they answered, so a stored version never changes.
+    """
+    stored = session.exec(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.key == questionnaire.key,
+            QuestionnaireVersion.version == questionnaire.version,
+        )
+    ).first()
+    if stored is not None:
+        if stored.checksum != questionnaire.checksum:
+            raise Conflict(
+                f"{questionnaire.path}: questionnaire '{questionnaire.key}' version "
+                f"'{questionnaire.version}' is already stored with other content; "
+                "give the changed file a new version"
+            )
+        return stored
+    stored = QuestionnaireVersion(
+        key=questionnaire.key,
+        version=questionnaire.version,
+        checksum=questionnaire.checksum,
+        respondent=questionnaire.respondent,
+        title_sv=questionnaire.title.sv,
+        title_en=questionnaire.title.en,
+        source=questionnaire.source,
+    )
+    session.add(stored)
+    session.flush()
+    return stored

@@ -1,0 +1,78 @@
+"""Rounds and their assessments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from survey.errors import InvalidInput
+from survey.models import Assessment, QuestionnaireVersion, Respondent, Round, Unit
+from survey.services.audit import record
+
+
+def create_round(
+    session: Session,
+    *,
+    questionnaire: QuestionnaireVersion,
+    owner: Unit,
+    kind: str,
+    title: str,
+    opens: date,
+    closes: date,
+    units: list[Unit],
+    sharing_mandatory: bool = False,
+    targets: dict[str, object] | None = None,
+    actor_id: int | None = None,
+) -> Round:
+    """Create a round and a draft assessment for each of its units."""
+    if closes < opens:
+        raise InvalidInput("closes: the round cannot close before it opens")
+    if not title.strip():
+        raise InvalidInput("title: empty")
+    round_ = Round(
+        questionnaire_id=questionnaire.id,
+        owner_unit_id=owner.id,
+        kind=kind,
+        title=title.strip(),
+        opens=opens,
+        closes=closes,
+        state="open",
+        sharing_mandatory=sharing_mandatory or kind == "national",
+        targets=targets or {"unit_ids": [u.id for u in units]},
+        created_by=actor_id,
+    )
+    session.add(round_)
+    session.flush()
+    for unit in units:
+        assessment = Assessment(round_id=round_.id, unit_id=unit.id, shared=kind == "national")
+        session.add(assessment)
+        session.flush()
+        if questionnaire.respondent == "unit":
+            session.add(Respondent(assessment_id=assessment.id))
+    record(
+        session,
+        action="round.create",
+        object_type="round",
+        object_id=round_.id,
+        unit_id=owner.id,
+        user_id=actor_id,
+        detail={"units": len(units), "title": round_.title},
+    )
+    session.flush()
+    return round_
+
+
+def unit_respondent(session: Session, *, assessment: Assessment) -> Respondent:
+    """The single answer set of a unit-level assessment."""
+    respondent = session.exec(
+        select(Respondent).where(
+            Respondent.assessment_id == assessment.id,
+            Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if respondent is None:
+        respondent = Respondent(assessment_id=assessment.id)
+        session.add(respondent)
+        session.flush()
+    return respondent

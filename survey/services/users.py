@@ -1,0 +1,79 @@
+"""User accounts and role grants."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from survey.errors import Conflict, InvalidInput, NotFound
+from survey.models import ROLES, RoleGrant, Unit, User
+from survey.security import hash_password
+from survey.services.audit import record
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    actor_id: int | None = None,
+) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput(f"email: '{email}' is not an e-mail address")
+    if len(password) < 4:
+        raise InvalidInput("password: at least 4 characters")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise Conflict(f"email: a user '{email}' already exists")
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    record(session, action="user.create", object_type="user", object_id=user.id, user_id=actor_id)
+    return user
+
+
+def grant_role(
+    session: Session,
+    *,
+    user: User,
+    unit: Unit,
+    role: str,
+    actor_id: int | None = None,
+) -> RoleGrant:
+    if role not in ROLES:
+        raise InvalidInput(f"role: '{role}' is not one of {', '.join(ROLES)}")
+    existing = session.exec(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user.id, RoleGrant.unit_id == unit.id, RoleGrant.role == role
+        )
+    ).first()
+    if existing:
+        return existing
+    grant = RoleGrant(user_id=user.id, unit_id=unit.id, role=role, granted_by=actor_id)
+    session.add(grant)
+    session.flush()
+    record(
+        session,
+        action="role.grant",
+        object_type="user",
+        object_id=user.id,
+        unit_id=unit.id,
+        user_id=actor_id,
+        detail={"role": role},
+    )
+    return grant
+
+
+def find_unit(session: Session, *, ref: str) -> Unit:
+    """A unit by external id, school unit code, or numeric id."""
+    unit = session.exec(select(Unit).where(Unit.external_id == ref)).first()
+    unit = unit or session.exec(select(Unit).where(Unit.school_unit_code == ref)).first()
+    if unit is None and ref.isdigit():
+        unit = session.get(Unit, int(ref))
+    if unit is None:
+        raise NotFound(f"unit '{ref}' not found")
+    return unit

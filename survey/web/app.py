@@ -1,0 +1,111 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from survey import __version__
+from survey.config import Settings, get_settings
+from survey.db import make_engine
+from survey.errors import DomainError
+from survey.questionnaire import load_directory, load_framework
+from survey.web.deps import get_lang, render
+from survey.web.i18n import translate
+from survey.web.routes import pages
+from survey.web.security_headers import SecurityHeaders
+
+log = logging.getLogger("survey")
+
+
+def _wants_json(request: Request) -> bool:
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def _error(
+    request: Request, status: int, message: str, problems: list[str] | None = None
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message, "problems": problems or []}, status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "message": message, "problems": problems or []},
+        status_code=status,
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        lifespan=_lifespan,
+        title="survey",
+        version=__version__,
+        description=(
+            "Self-assessment of school digitalisation: questionnaires, rounds, scores, equity."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    questionnaires, problems = load_directory(settings.questionnaire_dir, framework)
+    for problem in problems:
+        log.warning("questionnaire skipped: %s", problem)
+    app.state.framework = framework
+    app.state.questionnaires = {(q.key, q.version): q for q in questionnaires}
+    app.state.questionnaire_problems = problems
+
+    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    app.include_router(pages.router)
+
+    @app.exception_handler(DomainError)
+    def domain_error(request: Request, exc: DomainError) -> Response:
+        return _error(request, exc.status_code, exc.message, exc.problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        lang_key = "error.404" if exc.status_code == 404 else None
+
+        message = translate(lang_key, get_lang(request)) if lang_key else str(exc.detail)
+        response = _error(request, exc.status_code, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
+            problems.append(f"{field}: {err['msg']}")
+        return _error(request, 422, "invalid input", problems)
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+
+        return _error(request, 500, translate("error.500", get_lang(request)))
+
+    return SecurityHeaders(app, hsts=settings.cookie_secure)  # type: ignore[return-value]
