@@ -6,7 +6,15 @@ from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
 from survey.cli import main
-from survey.models import Answer, Assessment, RoleGrant, Round, Unit, User
+from survey.models import (
+    Answer,
+    Assessment,
+    QuestionnaireVersion,
+    RoleGrant,
+    Round,
+    Unit,
+    User,
+)
 from survey.security import verify_password
 
 
@@ -56,6 +64,14 @@ def test_demo_builds_rounds_with_answers(settings, engine) -> None:  # type: ign
         assert kinds["region"] >= 4 and kinds["organiser"] >= 12 and kinds["school"] >= 150
         rounds = session.exec(select(Round)).all()
         assert {r.kind for r in rounds} == {"national", "organiser"}
+        used = set(
+            session.exec(
+                select(QuestionnaireVersion.key).join(
+                    Round, Round.questionnaire_id == QuestionnaireVersion.id
+                )
+            )
+        )
+        assert used == {"skola", "forskola", "huvudman", "larare"}
         submitted = session.exec(
             select(func.count()).select_from(Assessment).where(Assessment.state == "submitted")
         ).one()

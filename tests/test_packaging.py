@@ -36,7 +36,7 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         "survey/_data/static/vendor/htmx-2.0.11.min.js",
         "survey/_data/questionnaires/framework.yaml",
         "survey/_data/questionnaires/schema.json",
-        "survey/_data/questionnaires/exempel.yaml",
+        "survey/_data/questionnaires/skola.yaml",
         "survey/migrations/env.py",
     ):
         assert expected in names, expected
@@ -63,4 +63,4 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         text=True,
     )
     assert validate.returncode == 0, validate.stderr
-    assert "exempel" in validate.stdout
+    assert "skola" in validate.stdout

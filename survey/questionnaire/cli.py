@@ -91,3 +91,22 @@ def table(paths: tuple[Path, ...], fmt: str, lang: str, no_text: bool) -> None:
     click.echo("|" + "---|" * len(headers))
     for row in rows:
         click.echo("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+
+
+@questionnaire.command("coverage")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv")
+def coverage(lang: str) -> None:
+    """Print how many items each questionnaire has per sub-goal and per area (Markdown)."""
+    settings = get_settings()
+    framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    questionnaires, _ = load_directory(settings.questionnaire_dir, framework)
+    keys = [q.key for q in questionnaires]
+    click.echo("| " + " | ".join(["", *keys]) + " |")
+    click.echo("|" + "---|" * (len(keys) + 1))
+    scopes = [("subgoal", s.id, f"{s.id} {s.short.get(lang)}") for s in framework.subgoals]
+    scopes += [("area", a.id, a.title.get(lang)) for a in framework.areas]
+    for scope_type, scope_id, label in scopes:
+        counts = [str(len(q.items_in(scope_type, scope_id))) for q in questionnaires]
+        click.echo("| " + " | ".join([label, *counts]) + " |")
+    total = "Totalt" if lang == "sv" else "Total"
+    click.echo("| " + " | ".join([total, *(str(len(q.items)) for q in questionnaires)]) + " |")
