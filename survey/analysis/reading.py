@@ -1,0 +1,262 @@
+"""Read units and answers from CSV or Parquet into dictionary-encoded columns (pyarrow).
+
+Strings are read as dictionary arrays, so a column of millions of rows becomes an integer
+index per row plus a short list of distinct values. Line numbers are kept for error messages:
+CSV line = data row + 2 (the header is line 1) unless a malformed row forces the slow path,
+which records each row's line; Parquet rows are numbered from 1.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+IntArray = npt.NDArray[np.int64]
+IndexArray = npt.NDArray[np.int32]
+
+ANSWER_COLUMNS = ("round", "unit_id", "respondent_id", "item_id", "value")
+
+
+@dataclass(frozen=True, order=True)
+class InputProblem:
+    """A problem in an input file: ``file:line: message`` (Parquet: ``file: row N: message``)."""
+
+    file: str
+    line: int | None
+    message: str
+    parquet: bool = field(default=False, compare=False)
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        if self.parquet:
+            return f"{self.file}: row {self.line}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class InputError(Exception):
+    def __init__(self, problems: Sequence[InputProblem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def is_parquet(path: Path) -> bool:
+    if path.suffix.lower() in {".parquet", ".pq"}:
+        return True
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PAR1"
+
+
+@dataclass
+class RawColumns:
+    """Columns of one file as dictionary indices (-1 = null) and dictionary values (str)."""
+
+    label: str
+    parquet: bool
+    n_rows: int
+    indices: dict[str, IndexArray]
+    values: dict[str, list[str] | None]  # None when not needed (respondent ids)
+    lines: IntArray | None = None  # explicit line per row (slow CSV path)
+
+    def line_of(self, rows: IntArray) -> IntArray:
+        if self.lines is not None:
+            return self.lines[rows]
+        return rows + (1 if self.parquet else 2)
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _missing(label: str, found: Sequence[str], required: Sequence[str], parquet: bool) -> None:
+    missing = [c for c in required if c not in found]
+    if missing:
+        message = f"missing column(s) {', '.join(missing)} (found: {', '.join(found) or 'none'})"
+        raise InputError([InputProblem(label, None if parquet else 1, message, parquet)])
+
+
+def _dictionary(column: pa.ChunkedArray, keep_values: bool) -> tuple[IndexArray, list[str] | None]:
+    """Row indices into one dictionary for the whole column (int32, -1 = null).
+
+    Chunks (Parquet row groups) often repeat the same dictionary; only distinct dictionaries are
+    unified, which is much cheaper than ``ChunkedArray.unify_dictionaries`` on every chunk.
+    """
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return np.zeros(0, dtype=np.int32), []
+    distinct: list[pa.Array] = []
+    which = []
+    for chunk in chunks:
+        d = chunk.dictionary
+        if not distinct or not (distinct[-1] is d or distinct[-1].equals(d)):
+            distinct.append(d)
+        which.append(len(distinct) - 1)
+    mappings: list[np.ndarray | None] = [None]
+    dictionary = distinct[0]
+    if len(distinct) > 1:
+        unified = pa.chunked_array([
+            pa.DictionaryArray.from_arrays(pa.array(np.arange(len(d), dtype=np.int32)), d)
+            for d in distinct
+        ]).unify_dictionaries()  # fmt: skip
+        dictionary = unified.chunks[0].dictionary
+        mappings = [np.append(c.indices.to_numpy(), np.int32(-1)) for c in unified.chunks]
+    indices = np.empty(sum(len(c) for c in chunks), dtype=np.int32)
+    start = 0
+    for chunk, k in zip(chunks, which, strict=True):
+        local = chunk.indices
+        if local.null_count:
+            local = local.fill_null(-1)
+        part = local.to_numpy(zero_copy_only=False)
+        mapping = mappings[k] if len(mappings) > 1 else None
+        indices[start : start + len(chunk)] = part if mapping is None else mapping[part]
+        start += len(chunk)
+    if not keep_values:
+        return indices, None
+    return indices, [_text(v) for v in dictionary.to_pylist()]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_answers(path: Path) -> RawColumns:
+    label = str(path)
+    if is_parquet(path):
+        names = pq.read_schema(path).names
+        _missing(label, names, ANSWER_COLUMNS, True)
+        schema = pq.read_schema(path)
+        strings = [
+            c for c in ANSWER_COLUMNS
+            if pa.types.is_string(schema.field(c).type)
+            or pa.types.is_large_string(schema.field(c).type)
+        ]  # fmt: skip
+        table = pq.read_table(path, columns=list(ANSWER_COLUMNS), read_dictionary=strings)
+        return _raw(label, True, table, None)
+    _missing(label, _header(path), ANSWER_COLUMNS, False)
+    malformed: list[Any] = []
+
+    def skip(row: Any) -> str:
+        malformed.append(row)
+        return "skip"
+
+    table = pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(invalid_row_handler=skip, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(ANSWER_COLUMNS),
+            column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in ANSWER_COLUMNS},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    if malformed:
+        return _read_csv_slowly(path)
+    return _raw(label, False, table, None)
+
+
+def _raw(label: str, parquet: bool, table: pa.Table, lines: IntArray | None) -> RawColumns:
+    indices, values = {}, {}
+    for name in ANSWER_COLUMNS:
+        indices[name], values[name] = _dictionary(table.column(name), name != "respondent_id")
+    return RawColumns(label, parquet, table.num_rows, indices, values, lines)
+
+
+def _read_csv_slowly(path: Path) -> RawColumns:
+    """Python's csv reader: exact line numbers, and every malformed row reported."""
+    label = str(path)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        position = [header.index(c) for c in ANSWER_COLUMNS]
+        start = reader.line_num + 1
+        for row in reader:
+            if len(row) != len(header) and any(row):
+                problems.append(InputProblem(
+                    label, start, f"expected {len(header)} fields, found {len(row)}"
+                ))  # fmt: skip
+            elif any(row):
+                rows.append([row[i] for i in position])
+                lines.append(start)
+            start = reader.line_num + 1
+    if problems:
+        raise InputError(problems)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in ANSWER_COLUMNS]
+    table = pa.table({
+        name: pa.array(list(col), pa.string()).dictionary_encode()
+        for name, col in zip(ANSWER_COLUMNS, columns, strict=True)
+    })  # fmt: skip
+    return _raw(label, False, table, np.array(lines, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class UnitRows:
+    ids: list[str]
+    columns: dict[str, list[str | None]]
+
+
+def read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
+    """Units with every column as text, and the file's problems (empty or repeated ids, rows
+    with too many fields); rows with a problem are left out. No unit_id column: InputError."""
+    label = str(path)
+    parquet = is_parquet(path)
+    problems = []
+    if parquet:
+        records = pq.read_table(path).to_pylist()
+        names = pq.read_schema(path).names
+        numbered = [(i + 1, {k: _opt_text(v) for k, v in r.items()}) for i, r in enumerate(records)]
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            names = list(reader.fieldnames or [])
+            numbered = []
+            start = 2
+            for record in reader:
+                if None in record:
+                    problems.append(InputProblem(label, start, "more fields than the header"))
+                elif any(v for v in record.values() if isinstance(v, str)):
+                    numbered.append((start, {k: _opt_text(v) for k, v in record.items()}))
+                start = reader.line_num + 1
+    _missing(label, names, ["unit_id"], parquet)
+    first: dict[str, int] = {}
+    kept = []
+    for line, record in numbered:
+        unit_id = record.get("unit_id") or ""
+        if not unit_id:
+            problems.append(InputProblem(label, line, "empty unit_id", parquet))
+        elif unit_id in first:
+            message = f"unit_id {unit_id!r} repeats line {first[unit_id]}"
+            problems.append(InputProblem(label, line, message, parquet))
+        else:
+            first[unit_id] = line
+            kept.append(record)
+    ids = [record["unit_id"] or "" for record in kept]
+    columns = {n: [record.get(n) for record in kept] for n in names if n != "unit_id"}
+    return UnitRows(ids, columns), sorted(problems)
+
+
+def _opt_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = _text(value).strip()
+    return text or None

@@ -1,0 +1,87 @@
+"""Distribution functions: scipy.special's (imported on first use) and exact signed-rank counts.
+
+Only ``scipy.special`` is used here (not ``scipy.stats``, whose import costs seconds); the tests
+check every function against the ``scipy.stats`` call it stands for.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def _special() -> Any:
+    import scipy.special
+
+    return scipy.special
+
+
+def norm_sf(z: FloatArray) -> FloatArray:
+    """Upper tail of the standard normal, as ``scipy.stats`` tests compute it: ``ndtr(-z)``."""
+    return np.asarray(_special().ndtr(-np.asarray(z, dtype=np.float64)), dtype=np.float64)
+
+
+def chi2_sf(x: FloatArray, df: FloatArray) -> FloatArray:
+    """Upper tail of chi-squared, as ``scipy.stats.kruskal``: ``chdtrc(df, x)``."""
+    return np.asarray(_special().chdtrc(df, x), dtype=np.float64)
+
+
+def t_ppf(q: float, df: FloatArray) -> FloatArray:
+    """Quantile of Student's t (``scipy.stats.t.ppf``): ``stdtrit(df, q)``; NaN for df < 1."""
+    df = np.asarray(df, dtype=np.float64)
+    out = np.full(df.shape, np.nan)
+    ok = df >= 1
+    if ok.any():
+        unique, inverse = np.unique(df[ok], return_inverse=True)
+        out[ok] = np.asarray(_special().stdtrit(unique, q))[inverse]
+    return out
+
+
+@lru_cache(maxsize=64)
+def signed_rank_counts(n: int) -> tuple[int, ...]:
+    """How many of the 2**n sign patterns give each rank sum T+ = 0..n(n+1)/2 (ranks 1..n)."""
+    counts = np.zeros(n * (n + 1) // 2 + 1, dtype=np.int64)
+    counts[0] = 1
+    for rank in range(1, n + 1):
+        counts[rank:] = counts[rank:] + counts[:-rank].copy()
+    return tuple(int(c) for c in counts)
+
+
+def signed_rank_exact_p(r_plus: float, n: int) -> float:
+    """Two-sided exact p of ``scipy.stats.wilcoxon`` without ties or zeros.
+
+    p = 2 min(P(T <= t), P(T >= t)), capped at 1.
+    """
+    counts = signed_rank_counts(n)
+    total = 2**n
+    k_low, k_high = int(np.ceil(r_plus)), int(np.floor(r_plus))
+    at_most = sum(counts[: k_low + 1])
+    at_least = sum(counts[k_high:])
+    return float(min(2 * min(at_most, at_least) / total, 1.0))
+
+
+def signed_rank_permutation_p(doubled_ranks: IntArray, r_plus: float) -> float:
+    """Two-sided p of the exhaustive sign-flip test scipy runs for small samples with ties/zeros.
+
+    ``doubled_ranks`` are 2 x the (average) ranks of the non-zero differences, so all integers;
+    zero differences add nothing whatever their sign, so they leave the proportions unchanged.
+    """
+    total_doubled = int(doubled_ranks.sum())
+    counts = np.zeros(total_doubled + 1, dtype=np.int64)
+    counts[0] = 1
+    for r in doubled_ranks.tolist():
+        if r:
+            counts[r:] = counts[r:] + counts[:-r].copy()
+        else:
+            counts = counts * 2
+    observed = int(round(2 * r_plus))
+    total = int(counts.sum())
+    at_most = int(counts[: observed + 1].sum())
+    at_least = int(counts[observed:].sum())
+    return min(2 * min(at_most, at_least) / total, 1.0)

@@ -1,0 +1,158 @@
+"""Input tables of the statistics engine: units and answers as integer-coded columns.
+
+Both the CLI (files) and the web layer (a database query) build these, then call
+:func:`survey.stats.analyze`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from survey.stats.grouped import IntArray
+
+Codes = npt.NDArray[np.integer[Any]]
+
+VALUE_UNANSWERED = 0
+VALUE_NA = -1  # not applicable
+VALUE_DK = -2  # don't know
+
+
+@dataclass(frozen=True, eq=False)
+class UnitTable:
+    """Units: ``ids[i]`` is the ``unit_id`` of unit code ``i``.
+
+    ``columns`` maps an attribute (``parent_id``, ``region``, …) to one value per unit; an empty
+    string or None means "no value" (the unit is in no group for that attribute).
+    """
+
+    ids: Sequence[str]
+    columns: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def codes(self, column: str) -> tuple[IntArray, list[str]]:
+        """Per unit the index of its value in the sorted labels, or -1 for no value."""
+        raw = ["" if v is None else str(v) for v in self.columns[column]]
+        labels = sorted(set(raw) - {""})
+        index = {label: i for i, label in enumerate(labels)}
+        codes = np.fromiter((index.get(v, -1) for v in raw), dtype=np.int64, count=len(raw))
+        return codes, labels
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerTable:
+    """Answers in long format, one entry per row, all integer-coded numpy arrays of equal length.
+
+    - ``round``: index into ``round_labels`` (labels are round ids; all-integer ids sort
+      numerically, others as strings);
+    - ``unit``: index into the :class:`UnitTable`;
+    - ``respondent``: any integer; an answer set is one (round, unit, respondent);
+    - ``item``: index into ``questionnaire.items``;
+    - ``value``: 1..L, or ``VALUE_NA`` / ``VALUE_DK`` / ``VALUE_UNANSWERED``.
+    An item an answer set has no row for counts as unanswered.
+    """
+
+    round: Codes
+    unit: Codes
+    respondent: Codes
+    item: Codes
+    value: Codes
+    round_labels: Sequence[str | int]
+
+    def __post_init__(self) -> None:
+        sizes = {a.size for a in (self.round, self.unit, self.respondent, self.item, self.value)}
+        if len(sizes) != 1:
+            raise ValueError(f"answer columns differ in length: {sorted(sizes)}")
+
+    def __len__(self) -> int:
+        return int(self.round.size)
+
+    @cached_property
+    def sets(self) -> AnswerSets:
+        return index_answer_sets(self)
+
+
+@dataclass(frozen=True)
+class AnswerSets:
+    """Dense numbering of the answer sets (round, unit, respondent) of an :class:`AnswerTable`."""
+
+    of_row: Codes  # answer set of each row (int32 or int64)
+    round: IntArray  # per set
+    unit: IntArray  # per set
+    count: int
+
+
+def index_answer_sets(answers: AnswerTable) -> AnswerSets:
+    """Number the answer sets without sorting the rows when respondent ids allow it."""
+    if len(answers) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return AnswerSets(empty, empty, empty, 0)
+    n_units = int(answers.unit.max()) + 1
+    n_ru = (int(answers.round.max()) + 1) * n_units
+    wide = np.int32 if n_ru < 2**31 else np.int64
+    ru: Codes = answers.round.astype(wide)
+    ru = ru * n_units + answers.unit
+    resp: Codes = answers.respondent
+    resp_min = int(resp.min())
+    if resp_min < 0:
+        resp = resp - resp_min
+    n_resp = int(resp.max()) + 1
+    if n_resp <= 4 * len(answers) + 1024:
+        # Usually each respondent id belongs to one (round, unit): then it names the set.
+        owner: Codes = np.full(n_resp, -1, dtype=wide)
+        owner[resp] = ru
+        if np.array_equal(owner[resp], ru):
+            present = owner >= 0
+            dense: Codes = np.cumsum(present) - 1
+            if n_resp < 2**31:
+                dense = dense.astype(np.int32)
+            return _sets(np.asarray(dense[resp]), owner[present].astype(np.int64), n_units)
+    key = ru.astype(np.int64) * n_resp + resp
+    if n_ru * n_resp <= 4 * len(answers) + (1 << 20):
+        present = np.zeros(n_ru * n_resp, dtype=bool)
+        present[key] = True
+        dense = np.cumsum(present) - 1
+        set_key = np.flatnonzero(present)
+        return _sets(dense[key], set_key // n_resp, n_units)
+    unique, of_row = np.unique(key, return_inverse=True)
+    return _sets(of_row.reshape(-1), unique // n_resp, n_units)
+
+
+def _sets(of_row: Codes, set_ru: IntArray, n_units: int) -> AnswerSets:
+    return AnswerSets(of_row, set_ru // n_units, set_ru % n_units, int(set_ru.size))
+
+
+def answer_cells(answers: AnswerTable, n_items: int) -> IntArray:
+    """Per row, its cell ``item * n_sets + set`` in an (items x sets) matrix."""
+    sets = answers.sets
+    wide = np.int32 if n_items * sets.count < 2**31 else np.int64
+    cell: Codes = answers.item.astype(wide)
+    return np.asarray(cell * sets.count + sets.of_row)
+
+
+def duplicate_rows(answers: AnswerTable, n_items: int) -> tuple[IntArray, IntArray]:
+    """Rows repeating an earlier row's (round, unit, respondent, item), and that earlier row."""
+    empty = np.zeros(0, dtype=np.int64)
+    if len(answers) == 0:
+        return empty, empty
+    cell = answer_cells(answers, n_items)
+    seen = np.zeros(n_items * answers.sets.count, dtype=bool)
+    seen[cell] = True
+    if int(np.count_nonzero(seen)) == len(answers):
+        return empty, empty  # every row has a cell of its own
+    counts = np.bincount(cell, minlength=seen.size)
+    suspects = np.flatnonzero(counts[cell] > 1)
+    order = suspects[np.argsort(cell[suspects], kind="stable")]
+    c = cell[order]
+    first_of_run = np.ones(order.size, dtype=bool)
+    first_of_run[1:] = c[1:] != c[:-1]
+    run_first = np.maximum.accumulate(np.where(first_of_run, np.arange(order.size), 0))
+    repeat = ~first_of_run
+    return order[repeat], order[run_first[repeat]]
