@@ -1,6 +1,71 @@
 // Progressive enhancement only: every page works without this file.
-// htmx sends the CSRF token from the page's meta tag on every state-changing request.
-document.addEventListener("htmx:configRequest", function (event) {
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
-});
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang === "en" ? "en" : "sv";
+  var TEXT = {
+    sv: { saving: "Sparar …", retry: "Kunde inte spara – försöker igen om {s} s. Svaret finns kvar på sidan.",
+          leave: "Alla svar är inte sparade än." },
+    en: { saving: "Saving …", retry: "Could not save – trying again in {s} s. Your answer is still on the page.",
+          leave: "Not all answers are saved yet." }
+  }[lang];
+  var pending = 0;
+
+  function statusFor(elt) {
+    var id = elt && elt.id ? elt.id.replace(/^item-/, "status-") : null;
+    return id ? document.getElementById(id) : null;
+  }
+
+  // htmx sends the CSRF token from the page's meta tag on every state-changing request.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    pending += 1;
+    var status = statusFor(event.detail.elt);
+    if (status) { status.className = "save-status"; status.textContent = TEXT.saving; }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    pending = Math.max(0, pending - 1);
+    var elt = event.detail.elt;
+    var xhr = event.detail.xhr;
+    var status = statusFor(elt);
+    var failed = event.detail.failed;
+    var retryable = !xhr || xhr.status === 0 || xhr.status >= 500;
+    if (failed && retryable && elt && elt.classList.contains("item")) {
+      var attempt = (parseInt(elt.dataset.attempt || "0", 10) || 0) + 1;
+      elt.dataset.attempt = String(attempt);
+      var seconds = Math.min(30, Math.pow(2, attempt));
+      if (status) {
+        status.className = "save-status error";
+        status.setAttribute("role", "alert");
+        status.textContent = TEXT.retry.replace("{s}", seconds);
+      }
+      window.setTimeout(function () { htmx.trigger(elt, "retry"); }, seconds * 1000);
+    } else if (!failed && elt) {
+      elt.dataset.attempt = "0";
+    }
+  });
+
+  // Show the server's explanation (read-only, invalid value, signed out …) instead of dropping it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var code = event.detail.xhr.status;
+    if (code === 409 || code === 422 || code === 403 || code === 404) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (pending > 0) { event.preventDefault(); event.returnValue = TEXT.leave; return TEXT.leave; }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { event.preventDefault(); window.print(); }
+  });
+
+  document.documentElement.classList.add("js");
+})();

@@ -34,7 +34,8 @@ ROLES = ("principal", "strategist", "national", "admin")
 ASSESSMENT_STATES = ("draft", "submitted", "reopened")
 ROUND_KINDS = ("organiser", "national")
 ROUND_STATES = ("planned", "open", "closed")
-ANSWER_KINDS = ("level", "na", "dk")
+# "none": a comment was left but no answer chosen yet.
+ANSWER_KINDS = ("level", "na", "dk", "none")
 ACTION_STATUSES = ("not_started", "in_progress", "done")
 
 

@@ -136,8 +136,21 @@ def _opt_text(value: Any) -> Text | None:
 
 
 def load_framework(path: Path | None = None) -> Framework:
-    """Load ``framework.yaml``; raise QuestionnaireError naming every problem."""
+    """Load ``framework.yaml`` (once per unchanged file); raise QuestionnaireError naming every
+    problem."""
     path = path or data_dir("questionnaires") / FRAMEWORK_FILE
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise QuestionnaireError(
+            [Problem(str(path), None, None, f"cannot read file: {exc.strerror}")]
+        ) from exc
+    return _framework(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _framework(path_text: str, _mtime: int, _size: int) -> Framework:
+    path = Path(path_text)
     data, _text_src, lines, problems = _parse(path, str(path))
     if problems:
         raise QuestionnaireError(problems)
@@ -308,7 +321,20 @@ def check_questionnaire(
 ) -> tuple[Questionnaire | None, list[Problem]]:
     """Load one file; return the questionnaire (None if invalid) and every problem found."""
     label = label or str(path)
-    return _check(_parse(path, label), path, label, framework)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, label, id(framework))
+    except OSError:
+        return _check(_parse(path, label), path, label, framework)
+    if key not in _checked:
+        _checked[key] = _check(_parse(path, label), path, label, framework)
+    questionnaire, problems = _checked[key]
+    return questionnaire, list(problems)
+
+
+# Parsed files by (path, mtime, size, label, framework): loading is pure, so repeat loads of an
+# unchanged file (every app start in a test run, every CLI call in a process) are free.
+_checked: dict[tuple[object, ...], tuple[Questionnaire | None, list[Problem]]] = {}
 
 
 def questionnaire_from_text(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from survey.errors import Conflict
+from survey.errors import Conflict, NotFound
 from survey.models import QuestionnaireVersion
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import Framework, Questionnaire, questionnaire_from_text
 
 
 def store_version(session: Session, *, questionnaire: Questionnaire) -> QuestionnaireVersion:
@@ -41,3 +41,22 @@ def store_version(session: Session, *, questionnaire: Questionnaire) -> Question
     session.add(stored)
     session.flush()
     return stored
+
+
+_parsed: dict[str, Questionnaire] = {}
+
+
+def questionnaire_for(
+    session: Session, *, questionnaire_id: int, framework: Framework | None = None
+) -> Questionnaire:
+    """The immutable questionnaire an assessment answers, parsed once per checksum."""
+    stored = session.get(QuestionnaireVersion, questionnaire_id)
+    if stored is None:
+        raise NotFound("questionnaire not found")
+    cached = _parsed.get(stored.checksum)
+    if cached is None:
+        cached = questionnaire_from_text(
+            stored.source, framework, label=f"{stored.key} {stored.version}"
+        )
+        _parsed[stored.checksum] = cached
+    return cached

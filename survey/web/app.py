@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,9 +20,12 @@ from survey.config import Settings, get_settings
 from survey.db import make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
-from survey.web.deps import get_lang, render
+from survey.web.auth import SignInRequired
+from survey.web.deps import get_lang
 from survey.web.i18n import translate
-from survey.web.routes import pages
+from survey.web.rendering import render
+from survey.web.routes import api_assessments, assessments, pages, plan, respond
+from survey.web.routes import auth as auth_routes
 from survey.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("survey")
@@ -79,6 +83,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.include_router(pages.router)
+    app.include_router(auth_routes.router)
+    app.include_router(assessments.router)
+    app.include_router(plan.router)
+    app.include_router(respond.router)
+    app.include_router(api_assessments.router)
+
+    @app.exception_handler(SignInRequired)
+    def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=401)
+        target = f"/login?next={quote(request.url.path)}"
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:

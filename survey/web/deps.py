@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
-from starlette.responses import Response
+from starlette.datastructures import FormData
 
-from survey.web.i18n import LANGUAGES, translate
+from survey.web.i18n import LANGUAGES
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -38,26 +37,9 @@ def get_lang(request: Request) -> str:
 LangDep = Annotated[str, Depends(get_lang)]
 
 
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-) -> Response:
-    """Render a page with the language, translation function and settings in its context."""
-    lang = get_lang(request)
-    templates: Jinja2Templates = request.app.state.templates
-    ctx = {"lang": lang, "_": lambda key: translate(key, lang), **(context or {})}
-    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(
-            "lang",
-            lang,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=request.app.state.settings.cookie_secure,
-        )
-    response.headers["Vary"] = "HX-Request, Cookie"
-    return response
+async def form_data(request: Request) -> FormData:
+    """The parsed form, so that endpoints can stay synchronous (run in the thread pool)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(form_data)]

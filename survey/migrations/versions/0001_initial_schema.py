@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 16:01:11.845516
+Create Date: 2026-11-23 16:13:46.117994
 """
 
 from __future__ import annotations
@@ -319,7 +319,7 @@ def upgrade() -> None:
             "(kind = 'level' AND value IS NOT NULL) OR (kind <> 'level' AND value IS NULL)",
             name=op.f("ck_answer_value_matches_kind"),
         ),
-        sa.CheckConstraint("kind IN ('level', 'na', 'dk')", name=op.f("ck_answer_kind")),
+        sa.CheckConstraint("kind IN ('level', 'na', 'dk', 'none')", name=op.f("ck_answer_kind")),
         sa.ForeignKeyConstraint(
             ["answered_by"], ["user_account.id"], name=op.f("fk_answer_answered_by_user_account")
         ),

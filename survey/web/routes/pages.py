@@ -1,31 +1,50 @@
-"""Public pages: start page, sign-in form, health check."""
+"""The start page (public, or the signed-in user's work) and the health check."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.responses import Response
 
-from survey.web.deps import SessionDep, render
+from survey.services.dashboard import assessments_to_answer
+from survey.services.questionnaires import questionnaire_for
+from survey.web.auth import OptionalActor
+from survey.web.deps import SessionDep
+from survey.web.rendering import render
 
 router = APIRouter()
 
 
 @router.get("/", include_in_schema=False)
-def index(request: Request) -> Response:
+def index(request: Request, session: SessionDep, actor: OptionalActor) -> Response:
     state = request.app.state
-    questionnaires = sorted(state.questionnaires.values(), key=lambda q: (q.key, q.version))
+    if actor is None:
+        questionnaires = sorted(state.questionnaires.values(), key=lambda q: (q.key, q.version))
+        return render(request, "index.html", {"questionnaires": questionnaires})
+    rows = assessments_to_answer(session, actor=actor, today=date.today())
+    sizes = {
+        row.questionnaire.id: len(
+            questionnaire_for(
+                session,
+                questionnaire_id=row.questionnaire.id,  # type: ignore[arg-type]
+                framework=state.framework,
+            ).items
+        )
+        for row in rows
+    }
     return render(
         request,
-        "index.html",
-        {"framework": state.framework, "questionnaires": questionnaires},
+        "dashboard.html",
+        {
+            "open_rows": [r for r in rows if r.is_open],
+            "done_rows": [r for r in rows if not r.is_open],
+            "sizes": sizes,
+            "k": state.settings.min_group_size,
+        },
     )
-
-
-@router.get("/login", include_in_schema=False)
-def login_form(request: Request) -> Response:
-    return render(request, "login.html", {"email": ""})
 
 
 @router.get("/healthz", tags=["system"])

@@ -1,0 +1,117 @@
+"""Who may do what (DESIGN.md §5). Checks return the object or raise NotFound (never 403 for
+another unit's data: its existence is not revealed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from survey.errors import NotFound
+from survey.models import Assessment, RoleGrant, Round, Unit, User
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    path: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What pages need of the signed-in user, detached from any database session."""
+
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user with their role grants (each on a unit and its subtree)."""
+
+    user: UserInfo
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def has(self, role: str, unit: Unit | None = None) -> bool:
+        """Holds ``role`` on ``unit`` or an ancestor (any unit when ``unit`` is None)."""
+        return any(
+            g.role == role and (unit is None or unit.path.startswith(g.path)) for g in self.grants
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has("admin")
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+
+def load_actor(session: Session, *, user: User) -> Actor:
+    rows = session.exec(
+        select(RoleGrant.role, RoleGrant.unit_id, Unit.path)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .where(RoleGrant.user_id == user.id)
+    ).all()
+    info = UserInfo(id=user.id, email=user.email, name=user.name)  # type: ignore[arg-type]
+    return Actor(user=info, grants=tuple(Grant(r, u, p) for r, u, p in rows))
+
+
+def can_answer(actor: Actor, unit: Unit) -> bool:
+    """Principals of the unit (or above it) answer; admins manage everything."""
+    return actor.has("principal", unit) or actor.is_admin
+
+
+def can_view_results(actor: Actor, unit: Unit, assessment: Assessment) -> bool:
+    """The unit's own principals always; the organiser's strategists once it is submitted and
+    shared; national staff never see a single unit."""
+    if can_answer(actor, unit):
+        return True
+    return actor.has("strategist", unit) and assessment.state == "submitted" and assessment.shared
+
+
+def can_reopen(actor: Actor, unit: Unit) -> bool:
+    """A strategist of an organiser above the unit (not of the unit itself), or an admin."""
+    return actor.is_admin or any(
+        g.role == "strategist" and unit.path.startswith(g.path) and unit.id != g.unit_id
+        for g in actor.grants
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentContext:
+    assessment: Assessment
+    round: Round
+    unit: Unit
+
+
+def load_assessment(session: Session, *, assessment_id: int) -> AssessmentContext:
+    row = session.exec(
+        select(Assessment, Round, Unit)
+        .join(Round, Round.id == Assessment.round_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .where(Assessment.id == assessment_id)
+    ).first()
+    if row is None:
+        raise NotFound("Bedömningen finns inte.")
+    return AssessmentContext(*row)
+
+
+def get_assessment_for(
+    session: Session, *, actor: Actor, assessment_id: int, purpose: str
+) -> AssessmentContext:
+    """The assessment if ``actor`` may use it for ``purpose`` (answer | view | reopen), else 404."""
+    ctx = load_assessment(session, assessment_id=assessment_id)
+    allowed = {
+        "answer": can_answer,
+        "view": lambda a, u: can_view_results(a, u, ctx.assessment),
+        "reopen": can_reopen,
+    }[purpose](actor, ctx.unit)
+    if not allowed:
+        raise NotFound("Bedömningen finns inte.")
+    return ctx

@@ -1,0 +1,328 @@
+"""Answering an assessment: saving answers, progress, submit, reopen, share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from survey.errors import Conflict, InvalidInput
+from survey.models import Answer, Assessment, Respondent, utcnow
+from survey.questionnaire import Item, Questionnaire
+from survey.services.access import Actor, AssessmentContext
+from survey.services.audit import record
+from survey.services.plan import sync_plan
+from survey.services.results import answer_rows, rows_by_scope, run_analysis
+
+
+class ReadOnly(Conflict):
+    """The answers were submitted; they can no longer change."""
+
+
+class StaleForm(Conflict):
+    """A full-form save based on an old version of the assessment."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str  # level | na | dk | none
+    value: int | None
+
+
+def parse_choice(item: Item, q: Questionnaire, raw: str | None) -> Choice | None:
+    """A submitted radio value → Choice; None when nothing was chosen."""
+    if raw is None or raw == "":
+        return None
+    if raw == "na":
+        if not item.allow_not_applicable:
+            raise InvalidInput(f"{item.id}: 'not applicable' is not allowed for this item")
+        return Choice("na", None)
+    if raw == "dk":
+        if not q.scale.allow_dont_know:
+            raise InvalidInput(f"{item.id}: 'don't know' is not allowed in this questionnaire")
+        return Choice("dk", None)
+    if raw.isdigit() and int(raw) in q.scale.values:
+        return Choice("level", int(raw))
+    raise InvalidInput(f"{item.id}: '{raw}' is not a level of the scale")
+
+
+def answers_of(session: Session, *, respondent_id: int) -> dict[str, Answer]:
+    return {
+        a.item_id: a
+        for a in session.exec(select(Answer).where(Answer.respondent_id == respondent_id))
+    }
+
+
+@dataclass
+class Progress:
+    per_area: dict[str, tuple[int, int]] = field(default_factory=dict)
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def progress_of(q: Questionnaire, answers: Mapping[str, Answer]) -> Progress:
+    """Items with a level, not-applicable or don't-know count as answered."""
+    result = Progress()
+    for area in q.area_ids:
+        items = q.items_in("area", area)
+        done = sum(1 for i in items if i.id in answers and answers[i.id].kind != "none")
+        result.per_area[area] = (done, len(items))
+        result.answered += done
+        result.total += len(items)
+    return result
+
+
+def _upsert(session: Session, values: dict[str, object]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Answer).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["respondent_id", "item_id"],
+        set_={
+            k: stmt.excluded[k] for k in ("kind", "value", "comment", "answered_by", "updated_at")
+        },
+    )
+    session.execute(stmt)
+
+
+def _bump(session: Session, assessment: Assessment, now: datetime) -> None:
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(version=Assessment.version + 1, updated_at=now)
+    )
+    session.refresh(assessment)
+
+
+def ensure_editable(ctx: AssessmentContext, respondent: Respondent) -> None:
+    if ctx.assessment.state == "submitted" or respondent.state == "submitted":
+        raise ReadOnly("Svaren är inskickade och kan inte längre ändras.")
+    if ctx.round.state == "closed":
+        raise ReadOnly("Omgången är stängd; svaren kan inte längre ändras.")
+
+
+def save_answer(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    respondent: Respondent,
+    item_id: str,
+    choice_raw: str | None,
+    comment: str | None,
+    user_id: int | None,
+) -> Answer | None:
+    """Save one item (the later save of the same item wins). Returns the stored answer."""
+    ensure_editable(ctx, respondent)
+    item = q.item_by_id.get(item_id)
+    if item is None:
+        raise InvalidInput(f"unknown item '{item_id}'")
+    choice = parse_choice(item, q, choice_raw)
+    existing = answers_of(session, respondent_id=respondent.id).get(item_id)  # type: ignore[arg-type]
+    if comment is None and existing is not None:
+        comment = existing.comment
+    comment = (comment or "").strip()[:4000] or None
+    now = utcnow()
+    if choice is None and comment is None:
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+            _bump(session, ctx.assessment, now)
+        return None
+    if choice is None:
+        choice = Choice(existing.kind, existing.value) if existing else Choice("none", None)
+    _upsert(
+        session,
+        {
+            "respondent_id": respondent.id,
+            "item_id": item_id,
+            "kind": choice.kind,
+            "value": choice.value,
+            "comment": comment,
+            "answered_by": user_id,
+            "updated_at": now,
+        },
+    )
+    _bump(session, ctx.assessment, now)
+    return session.exec(
+        select(Answer)
+        .where(Answer.respondent_id == respondent.id, Answer.item_id == item_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def save_area(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    respondent: Respondent,
+    area: str,
+    form: Mapping[str, str],
+    version: int | None,
+    user_id: int | None,
+) -> int:
+    """The no-JavaScript save of a whole area; refused when someone saved in between."""
+    ensure_editable(ctx, respondent)
+    if version is not None and version != ctx.assessment.version:
+        raise StaleForm(
+            "Någon annan har sparat ändringar sedan du öppnade sidan. Dina ändringar sparades "
+            "inte. Här är de aktuella svaren – gör om dina ändringar och spara igen."
+        )
+    changed = 0
+    current = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+    for item in q.items_in("area", area):
+        raw = form.get(f"answer-{item.id}")
+        comment = form.get(f"comment-{item.id}")
+        old = current.get(item.id)
+        old_choice = None
+        if old is not None and old.kind != "none":
+            old_choice = "na" if old.kind == "na" else "dk" if old.kind == "dk" else str(old.value)
+        old_comment = (old.comment if old else None) or ""
+        if (raw or None) == old_choice and (comment or "").strip() == old_comment:
+            continue
+        save_answer(
+            session,
+            ctx=ctx,
+            q=q,
+            respondent=respondent,
+            item_id=item.id,
+            choice_raw=raw,
+            comment=comment or "",
+            user_id=user_id,
+        )
+        changed += 1
+    return changed
+
+
+@dataclass
+class SubmitCheck:
+    unanswered: list[Item]
+    lacking: list[tuple[str, str]]  # (scope_type, scope_id) without a score
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.lacking
+
+
+def check_submit(
+    session: Session, *, ctx: AssessmentContext, q: Questionnaire, respondent: Respondent
+) -> SubmitCheck:
+    """Which items are unanswered, and which sub-goals/areas would get no score."""
+    answers = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+    unanswered = [i for i in q.items if i.id not in answers or answers[i.id].kind == "none"]
+    rows = [
+        r
+        for r in answer_rows(session, assessment_ids=[ctx.assessment.id], submitted_only=False)  # type: ignore[list-item]
+        if r.respondent_id == respondent.id
+    ]
+    analysis = run_analysis(
+        q,
+        units={ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}},
+        rows=rows,  # type: ignore[dict-item]
+    )
+    by_scope = rows_by_scope(analysis, unit_id=ctx.unit.id, round_id=ctx.round.id)  # type: ignore[arg-type]
+    lacking = []
+    for scope_type, ids in (("subgoal", q.subgoal_ids), ("area", q.area_ids)):
+        for scope_id in ids:
+            row = by_scope.get((scope_type, scope_id))
+            if row is None or row["score"] is None:
+                lacking.append((scope_type, scope_id))
+    return SubmitCheck(unanswered=unanswered, lacking=lacking)
+
+
+def submit(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    respondent: Respondent,
+    actor: Actor | None,
+    ip: str | None = None,
+) -> None:
+    """Submit the unit's answers (or one anonymous respondent's)."""
+    ensure_editable(ctx, respondent)
+    check = check_submit(session, ctx=ctx, q=q, respondent=respondent)
+    if not check.can_submit:
+        names = ", ".join(scope_id for _, scope_id in check.lacking)
+        raise InvalidInput(f"För få svar för att ge ett resultat i: {names}.")
+    now = utcnow()
+    respondent.state = "submitted"
+    respondent.submitted_at = now
+    session.add(respondent)
+    if not q.is_individual:
+        assessment = ctx.assessment
+        assessment.state = "submitted"
+        assessment.submitted_at = now
+        assessment.submitted_by = actor.id if actor else None
+        if ctx.round.kind == "national" or ctx.round.sharing_mandatory:
+            assessment.shared = True
+        session.add(assessment)
+        _bump(session, assessment, now)
+        sync_plan(session, ctx=ctx, q=q, answers=answers_of(session, respondent_id=respondent.id))  # type: ignore[arg-type]
+        record(
+            session,
+            action="assessment.submit",
+            object_type="assessment",
+            object_id=assessment.id,
+            unit_id=ctx.unit.id,
+            user_id=actor.id if actor else None,
+            ip=ip,
+        )
+    session.flush()
+
+
+def reopen(session: Session, *, ctx: AssessmentContext, actor: Actor, ip: str | None) -> None:
+    if ctx.assessment.state != "submitted":
+        raise Conflict("Bara inskickade bedömningar kan öppnas igen.")
+    ctx.assessment.state = "reopened"
+    for respondent in session.exec(
+        select(Respondent).where(
+            Respondent.assessment_id == ctx.assessment.id,
+            Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+        )
+    ):
+        respondent.state = "open"
+        session.add(respondent)
+    _bump(session, ctx.assessment, utcnow())
+    ctx.assessment.state = "reopened"
+    session.add(ctx.assessment)
+    record(
+        session,
+        action="assessment.reopen",
+        object_type="assessment",
+        object_id=ctx.assessment.id,
+        unit_id=ctx.unit.id,
+        user_id=actor.id,
+        ip=ip,
+    )
+    session.flush()
+
+
+def set_shared(
+    session: Session, *, ctx: AssessmentContext, shared: bool, actor: Actor, ip: str | None
+) -> None:
+    if ctx.assessment.state != "submitted":
+        raise Conflict("Resultatet kan delas först när bedömningen är inskickad.")
+    if not shared and (ctx.round.kind == "national" or ctx.round.sharing_mandatory):
+        raise Conflict("I den här omgången delas resultatet alltid med huvudmannen.")
+    ctx.assessment.shared = shared
+    session.add(ctx.assessment)
+    record(
+        session,
+        action="assessment.share" if shared else "assessment.unshare",
+        object_type="assessment",
+        object_id=ctx.assessment.id,
+        unit_id=ctx.unit.id,
+        user_id=actor.id,
+        ip=ip,
+    )
+    session.flush()

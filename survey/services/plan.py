@@ -1,0 +1,656 @@
+"""The action plan (handlingsplan) of a unit-level assessment.
+
+Rows are generated from the answers when the assessment is submitted: one per item answered below
+the top level, lowest level first, then highest weight, then the questionnaire's order. People then
+edit priority, owner, due date, status and note, and add rows of their own.
+
+A generated row that nobody has edited follows the assessment (its suggested activity and priority
+track the current level, and it goes away when the item reaches the top level); a row someone has
+edited is kept as it is. ``updated_at`` moves only on a person's edit, which is how we tell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, col, select
+
+from survey.errors import Conflict, InvalidInput, NotFound
+from survey.models import ACTION_STATUSES, ActionPlanRow, Answer, User, utcnow
+from survey.questionnaire import Framework, Item, Questionnaire
+from survey.services.access import AssessmentContext
+from survey.services.summary import Summary, build_summary
+
+PRIORITIES = (1, 2, 3)  # 1 = high, 3 = low
+EDITABLE = ("priority", "owner", "due_date", "status", "note")
+_LIMITS = {"title": 500, "owner": 200, "activity": 4000, "note": 4000}
+
+
+def priority_for(level: int) -> int:
+    """Level 1 → priority 1 (high), level 2 → 2, anything higher → 3 (low)."""
+    return min(level, PRIORITIES[-1])
+
+
+def _activity(item: Item, level: int) -> str:
+    action = item.actions.get(level)
+    return action.sv if action else ""
+
+
+def _low_items(q: Questionnaire, answers: Mapping[str, Answer]) -> list[tuple[Item, int]]:
+    """Items answered below the top level, in plan order."""
+    top = max(q.scale.values)
+    found: list[tuple[int, float, int, Item]] = []
+    for index, item in enumerate(q.items):
+        answer = answers.get(item.id)
+        level = answer.value if answer is not None and answer.kind == "level" else None
+        if level is not None and level < top:
+            found.append((level, -item.weight, index, item))
+    found.sort(key=lambda entry: entry[:3])
+    return [(item, level) for level, _, _, item in found]
+
+
+def _edited(row: ActionPlanRow) -> bool:
+    return row.updated_at != row.created_at
+
+
+def _rows(session: Session, assessment_id: int) -> list[ActionPlanRow]:
+    return list(
+        session.exec(select(ActionPlanRow).where(ActionPlanRow.assessment_id == assessment_id))
+    )
+
+
+def sync_plan(
+    session: Session, *, ctx: AssessmentContext, q: Questionnaire, answers: Mapping[str, Answer]
+) -> None:
+    """Bring the generated rows in line with the answers, keeping every edit (idempotent)."""
+    if q.is_individual:
+        return
+    existing = {r.item_id: r for r in _rows(session, ctx.assessment.id) if r.item_id}  # type: ignore[arg-type]
+    low = _low_items(q, answers)
+    now = utcnow()
+    for position, (item, level) in enumerate(low):
+        row = existing.pop(item.id, None)
+        if row is None:
+            row = ActionPlanRow(
+                assessment_id=ctx.assessment.id,  # type: ignore[arg-type]
+                item_id=item.id,
+                title=item.text.sv[: _LIMITS["title"]],
+                activity=_activity(item, level),
+                priority=priority_for(level),
+                created_at=now,
+                updated_at=now,
+            )
+        elif not _edited(row):
+            row.activity = _activity(item, level)
+            row.priority = priority_for(level)
+        row.position = position
+        session.add(row)
+    order = {item.id: index for index, item in enumerate(q.items)}
+    for item_id, row in existing.items():
+        if _edited(row):
+            row.position = len(low) + order.get(item_id, len(order))
+            session.add(row)
+        else:
+            session.delete(row)
+    session.flush()
+
+
+def get_row(session: Session, *, ctx: AssessmentContext, row_id: int) -> ActionPlanRow:
+    row = session.get(ActionPlanRow, row_id)
+    if row is None or row.assessment_id != ctx.assessment.id:
+        raise NotFound("Raden finns inte i handlingsplanen.")
+    return row
+
+
+class StaleRow(Conflict):
+    """A full-row save based on an older version of the row."""
+
+
+def row_version(row: ActionPlanRow) -> str:
+    return naive_utc(row.updated_at).isoformat()
+
+
+def _text(field: str, raw: str) -> str:
+    value = raw.strip()
+    if len(value) > _LIMITS[field]:
+        raise InvalidInput(f"{field}: högst {_LIMITS[field]} tecken")
+    return value
+
+
+def _priority(raw: str) -> int:
+    if raw.strip().isdigit() and int(raw) in PRIORITIES:
+        return int(raw)
+    raise InvalidInput(f"priority: '{raw}' är ingen prioritet (1, 2 eller 3)")
+
+
+def _due(raw: str) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidInput(f"due_date: '{raw}' är inget datum (ÅÅÅÅ-MM-DD)") from None
+
+
+def _status(raw: str) -> str:
+    if raw in ACTION_STATUSES:
+        return raw
+    raise InvalidInput(f"status: '{raw}' är ingen status")
+
+
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "priority": _priority,
+    "owner": lambda raw: _text("owner", raw),
+    "due_date": _due,
+    "status": _status,
+    "note": lambda raw: _text("note", raw),
+}
+
+
+def update_row(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    row_id: int,
+    values: Mapping[str, str],
+    version: str | None = None,
+) -> ActionPlanRow:
+    """Change the editable fields present in ``values`` (the others stay as they are).
+
+    ``version`` (from a full-row form) refuses the save when someone changed the row since.
+    All values are checked before anything changes.
+    """
+    row = get_row(session, ctx=ctx, row_id=row_id)
+    parsed = {name: _PARSERS[name](values[name]) for name in EDITABLE if name in values}
+    if version is not None and version != row_version(row):
+        raise StaleRow(
+            "Någon annan har ändrat raden sedan du öppnade sidan. Dina ändringar sparades inte; "
+            "här är de aktuella värdena."
+        )
+    changed = {name: value for name, value in parsed.items() if getattr(row, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(row, name, value)
+        row.updated_at = utcnow()
+        session.add(row)
+        session.flush()
+    return row
+
+
+def add_row(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    title: str,
+    activity: str = "",
+    priority: str = "2",
+    owner: str = "",
+    due_date: str = "",
+) -> ActionPlanRow:
+    """A row of the unit's own, not tied to an item."""
+    clean_title = _text("title", title)
+    if not clean_title:
+        raise InvalidInput("title: skriv en rubrik för raden")
+    own = [r for r in _rows(session, ctx.assessment.id) if r.item_id is None]  # type: ignore[arg-type]
+    now = utcnow()
+    row = ActionPlanRow(
+        assessment_id=ctx.assessment.id,  # type: ignore[arg-type]
+        item_id=None,
+        title=clean_title,
+        activity=_text("activity", activity),
+        priority=_priority(priority),
+        owner=_text("owner", owner),
+        due_date=_due(due_date),
+        position=max((r.position for r in own), default=-1) + 1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_row(session: Session, *, ctx: AssessmentContext, row_id: int) -> None:
+    row = get_row(session, ctx=ctx, row_id=row_id)
+    if row.item_id is not None:
+        raise Conflict(
+            "Rader som kommer från bedömningen kan inte tas bort; sätt status ”Klar” i stället."
+        )
+    session.delete(row)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    area: str | None = None
+    subgoal: str | None = None
+    tag: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.area or self.subgoal or self.tag)
+
+    def query(self) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in (("area", self.area), ("subgoal", self.subgoal), ("tag", self.tag))
+            if v
+        }
+
+    def matches(self, item: Item | None) -> bool:
+        if item is None:  # own rows have no area, sub-goal or tags
+            return not self.active
+        return (
+            (self.area is None or item.area == self.area)
+            and (self.subgoal is None or item.subgoal == self.subgoal)
+            and (self.tag is None or self.tag in item.tags)
+        )
+
+
+def parse_filters(
+    q: Questionnaire, *, area: str | None, subgoal: str | None, tag: str | None
+) -> PlanFilters:
+    """Filters from query parameters; an empty value means "all", an unknown one is refused."""
+    problems = []
+    for name, value, allowed in (
+        ("area", area, q.area_ids),
+        ("subgoal", subgoal, q.subgoal_ids),
+        ("tag", tag, q.tags),
+    ):
+        if value and value not in allowed:
+            problems.append(f"{name}: '{value}' finns inte i enkäten ({', '.join(allowed)})")
+    if problems:
+        raise InvalidInput("Ogiltigt filter för handlingsplanen.", problems=problems)
+    return PlanFilters(area or None, subgoal or None, tag or None)
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """A row as shown: texts in the page's language, the item and its current level."""
+
+    row: ActionPlanRow
+    item: Item | None
+    level: int | None
+    title: str
+    activity: str
+    area: str
+    subgoal: str
+
+    @property
+    def own(self) -> bool:
+        return self.row.item_id is None
+
+
+def _localised(item: Item, stored: str, lang: str) -> str:
+    """The stored (Swedish) suggestion in ``lang``, found among the item's actions."""
+    match = next((t for t in item.actions.values() if t.sv == stored), None)
+    return match.get(lang) if match else stored
+
+
+def plan_rows(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    lang: str,
+    filters: PlanFilters | None = None,
+) -> list[PlanLine]:
+    """The plan in display order: priority, generated rows before own ones, then position."""
+    filters = filters or PlanFilters()
+    rows = sorted(
+        _rows(session, ctx.assessment.id),  # type: ignore[arg-type]
+        key=lambda r: (r.priority, r.item_id is None, r.position, r.id or 0),
+    )
+    lines = []
+    for row in rows:
+        item = q.item_by_id.get(row.item_id) if row.item_id else None
+        if not filters.matches(item):
+            continue
+        if item is None:
+            lines.append(PlanLine(row, None, None, row.title, row.activity, "", ""))
+            continue
+        answer = answers.get(item.id)
+        sub = framework.subgoal_by_id[item.subgoal]
+        lines.append(
+            PlanLine(
+                row=row,
+                item=item,
+                level=answer.value if answer is not None and answer.kind == "level" else None,
+                title=item.text.get(lang),
+                activity=_localised(item, row.activity, lang),
+                area=framework.area_by_id[item.area].title.get(lang),
+                subgoal=f"{item.subgoal.replace('FO', 'FO ')} {sub.short.get(lang)}",
+            )
+        )
+    return lines
+
+
+def status_counts(session: Session, *, ctx: AssessmentContext) -> dict[str, int]:
+    counts = dict.fromkeys(ACTION_STATUSES, 0)
+    for row in _rows(session, ctx.assessment.id):  # type: ignore[arg-type]
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """A timestamp in UTC without tzinfo (SQLite returns naive UTC; Excel has no time zones)."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------------- exports
+
+Cell = str | int | float | date | datetime | None
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One part of an export: a sheet in XLSX, a ``section`` in the combined CSV."""
+
+    key: str  # about | answers | scores | plan (the CSV ``section`` value)
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    columns = [
+        "priority",
+        "item",
+        "area",
+        "subgoal",
+        "tags",
+        "level",
+        "title",
+        "activity",
+        "owner",
+        "due_date",
+        "status",
+        "note",
+        "updated",
+    ]
+    rows: list[list[Cell]] = [
+        [
+            line.row.priority,
+            line.item.id if line.item else tr("plan.own"),
+            line.area,
+            line.subgoal,
+            ", ".join(line.item.tags) if line.item else "",
+            f"{line.level} {labels.get(line.level, '')}" if line.level else "",
+            line.title,
+            line.activity,
+            line.row.owner,
+            line.row.due_date,
+            tr(f"plan.status.{line.row.status}"),
+            line.row.note,
+            naive_utc(line.row.updated_at),
+        ]
+        for line in lines
+    ]
+    return Sheet("plan", tr("export.sheet.plan"), [tr(f"export.col.{c}") for c in columns], rows)
+
+
+def _emails(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    found = session.exec(select(User.id, User.email).where(col(User.id).in_(ids)))
+    return {uid: email for uid, email in found}  # type: ignore[misc]
+
+
+def answers_sheet(
+    session: Session,
+    *,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    tr: Translate,
+    lang: str,
+) -> Sheet:
+    """Every item with its answer, comment, who (e-mail of the signed-in user) and when."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    emails = _emails(session, {a.answered_by for a in answers.values() if a.answered_by})
+    rows: list[list[Cell]] = []
+    for item in q.items:
+        answer = answers.get(item.id)
+        kind = answer.kind if answer else "none"
+        value = answer.value if answer and kind == "level" else None
+        rows.append(
+            [
+                item.id,
+                framework.area_by_id[item.area].title.get(lang),
+                item.subgoal.replace("FO", "FO "),
+                item.weight,
+                item.text.get(lang),
+                value,
+                labels.get(value, "") if value is not None else tr(f"export.answer.{kind}"),
+                item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
+                (answer.comment or "") if answer else "",
+                emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
+                naive_utc(answer.updated_at) if answer else None,
+            ]
+        )
+    columns = [
+        "item",
+        "area",
+        "subgoal",
+        "weight",
+        "text",
+        "value_level",
+        "label",
+        "descriptor",
+        "comment",
+        "answered_by",
+        "answered_at",
+    ]
+    return Sheet(
+        "answers", tr("export.sheet.answers"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def _number(value: object, digits: int) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else round(number, digits)  # NaN → empty
+
+
+def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    """Scores per area, sub-goal and in total, as computed by the statistics engine."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    individual = q.is_individual
+    columns = [
+        "scope_type",
+        "scope_id",
+        "scope",
+        "level",
+        "level_label",
+        "index",
+        "score",
+        "coverage",
+    ]
+    if individual:
+        columns += ["n", "ci_low", "ci_high"]
+    rows: list[list[Cell]] = []
+    scopes = [*summary.areas, *summary.subgoals, *([summary.total] if summary.total else [])]
+    for result in [] if summary.suppressed else scopes:
+        row = result.row
+        level = int(row["level"]) if row.get("level") is not None else None
+        cells: list[Cell] = [
+            tr(f"export.scope.{result.scope_type}"),
+            result.scope_id,
+            result.label,
+            level,
+            labels.get(level, "") if level else tr("export.insufficient"),
+            _number(row.get("index"), 1),
+            _number(row.get("score"), 3),
+            _number(row.get("coverage"), 3),
+        ]
+        if individual:
+            cells += [
+                row.get("n_respondents"),
+                _number(row.get("ci_low"), 3),
+                _number(row.get("ci_high"), 3),
+            ]
+        rows.append(cells)
+    return Sheet(
+        "scores", tr("export.sheet.scores"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def about_sheet(
+    ctx: AssessmentContext,
+    *,
+    q: Questionnaire,
+    summary: Summary | None,
+    tr: Translate,
+    lang: str,
+    min_group_size: int,
+) -> Sheet:
+    facts: list[tuple[str, Cell]] = [
+        ("unit", ctx.unit.name),
+        ("school_unit_code", ctx.unit.school_unit_code or ""),
+        ("round", ctx.round.title),
+        ("questionnaire", f"{q.title.get(lang)} ({q.key} {q.version})"),
+        ("state", tr(f"state.{ctx.assessment.state}")),
+        (
+            "submitted_at",
+            naive_utc(ctx.assessment.submitted_at) if ctx.assessment.submitted_at else None,
+        ),
+        ("exported_at", naive_utc(utcnow())),
+    ]
+    if q.is_individual and summary is not None:
+        facts.append(("respondents", summary.n_respondents))
+        facts.append(("privacy", tr("export.individual_note").format(k=min_group_size)))
+        if summary.suppressed:
+            facts.append(
+                (
+                    "suppressed",
+                    tr("export.suppressed").format(k=min_group_size, n=summary.n_respondents),
+                )
+            )
+    elif summary is not None and summary.preliminary:
+        facts.append(("preliminary", tr("sum.preliminary")))
+    rows: list[list[Cell]] = [[tr(f"export.fact.{key}"), value] for key, value in facts]
+    return Sheet(
+        "about", tr("export.sheet.about"), [tr("export.col.fact"), tr("export.col.value")], rows
+    )
+
+
+def assessment_export(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    lang: str,
+    tr: Translate,
+    min_group_size: int,
+) -> list[Sheet]:
+    """The whole assessment: answers, scores and plan (individual: aggregated scores only)."""
+    summary = build_summary(
+        session, ctx=ctx, q=q, framework=framework, lang=lang, min_group_size=min_group_size
+    )
+    about = about_sheet(ctx, q=q, summary=summary, tr=tr, lang=lang, min_group_size=min_group_size)
+    scores = scores_sheet(summary, q=q, tr=tr, lang=lang)
+    if q.is_individual:
+        return [about, scores]
+    lines = plan_rows(session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang)
+    return [
+        about,
+        answers_sheet(session, q=q, framework=framework, answers=answers, tr=tr, lang=lang),
+        scores,
+        plan_sheet(lines, q=q, tr=tr, lang=lang),
+    ]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def export_stem(ctx: AssessmentContext, *, part: str) -> str:
+    """A file name without extension, ASCII only: ``kvarnbackaskolan-omgang-2026-handlingsplan``."""
+    return "-".join(s for s in (_slug(ctx.unit.name), _slug(ctx.round.title), part) if s)[:150]
+
+
+def _xlsx_cell(sheet: object, value: Cell) -> object:
+    cell = WriteOnlyCell(
+        sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    )
+    if isinstance(value, str):
+        cell.data_type = "s"  # user text starting with "=" stays text, never a formula
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def xlsx_bytes(sheets: list[Sheet]) -> bytes:
+    book = Workbook(write_only=True)
+    for part in sheets:
+        sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", part.title)[:31])
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(part.columns, start=1):
+            width = max([len(name), *(len(str(r[index - 1] or "")) for r in part.rows)])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
+        header = []
+        for name in part.columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in part.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # A spreadsheet would run a cell starting like a formula; a leading ' keeps it text.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return str(value)
+
+
+def csv_bytes(sheets: list[Sheet]) -> bytes:
+    """UTF-8 with BOM (so Excel reads the encoding), comma-separated. Several parts share one
+    header: a ``section`` column first, then the union of the parts' columns."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    if len(sheets) == 1:
+        writer.writerow(sheets[0].columns)
+        writer.writerows([_csv_value(v) for v in row] for row in sheets[0].rows)
+    else:
+        columns = list(dict.fromkeys(c for part in sheets for c in part.columns))
+        writer.writerow(["section", *columns])
+        for part in sheets:
+            where = [columns.index(c) for c in part.columns]
+            for row in part.rows:
+                cells = [""] * len(columns)
+                for position, value in zip(where, row, strict=True):
+                    cells[position] = _csv_value(value)
+                writer.writerow([part.key, *cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

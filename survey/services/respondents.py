@@ -1,0 +1,67 @@
+"""Anonymous respondents of individual questionnaires: single-use links, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from survey.errors import NotFound
+from survey.models import Respondent
+from survey.security import new_token, token_digest
+from survey.services.access import Actor, AssessmentContext, load_assessment
+from survey.services.audit import record
+
+
+def create_links(
+    session: Session, *, ctx: AssessmentContext, count: int, actor: Actor, ip: str | None
+) -> list[str]:
+    """Create ``count`` respondents and return their tokens (only the hashes are stored)."""
+    tokens = [new_token() for _ in range(count)]
+    session.add_all(
+        Respondent(assessment_id=ctx.assessment.id, token_hash=token_digest(t))  # type: ignore[arg-type]
+        for t in tokens
+    )
+    record(
+        session,
+        action="respondents.create_links",
+        object_type="assessment",
+        object_id=ctx.assessment.id,
+        unit_id=ctx.unit.id,
+        user_id=actor.id,
+        detail={"count": count},
+        ip=ip,
+    )
+    session.flush()
+    return tokens
+
+
+def respondent_counts(
+    session: Session, *, assessment_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Per assessment: (anonymous respondents submitted, links handed out)."""
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(
+            Respondent.assessment_id,
+            func.sum(case((Respondent.state == "submitted", 1), else_=0)),
+            func.count(),
+        )
+        .where(
+            Respondent.assessment_id.in_(assessment_ids),  # type: ignore[union-attr]
+            Respondent.token_hash.is_not(None),  # type: ignore[union-attr]
+        )
+        .group_by(Respondent.assessment_id)
+    ).all()
+    return {aid: (int(done or 0), int(total)) for aid, done, total in rows}
+
+
+def respondent_by_token(session: Session, *, token: str) -> tuple[Respondent, AssessmentContext]:
+    respondent = session.exec(
+        select(Respondent).where(Respondent.token_hash == token_digest(token))
+    ).first()
+    if respondent is None:
+        raise NotFound("Länken är ogiltig.")
+    return respondent, load_assessment(session, assessment_id=respondent.assessment_id)

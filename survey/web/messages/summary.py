@@ -1,0 +1,61 @@
+"""Texts of the summary page."""
+
+MESSAGES = {
+    "sum.title": {"sv": "Sammanställning", "en": "Summary"},
+    "sum.scope": {"sv": "Område / delmål", "en": "Area / sub-goal"},
+    "sum.level": {"sv": "Nivå", "en": "Level"},
+    "sum.index": {"sv": "Index (0–100)", "en": "Index (0–100)"},
+    "sum.score": {"sv": "Medelvärde", "en": "Mean score"},
+    "sum.ci": {"sv": "95 % KI", "en": "95 % CI"},
+    "sum.coverage": {"sv": "Besvarat", "en": "Coverage"},
+    "sum.change": {"sv": "Förändring (index)", "en": "Change (index)"},
+    "sum.insufficient": {"sv": "för få svar", "en": "insufficient data"},
+    "sum.prev_marker": {"sv": "Triangeln visar {round}.", "en": "The triangle shows {round}."},
+    "sum.shared": {"sv": "delad med huvudmannen", "en": "shared with the organiser"},
+    "sum.actions": {"sv": "Sidans funktioner", "en": "Page actions"},
+    "sum.answers": {"sv": "Svaren", "en": "The answers"},
+    "sum.plan": {"sv": "Handlingsplan", "en": "Action plan"},
+    "sum.export_xlsx": {"sv": "Exportera (Excel)", "en": "Export (Excel)"},
+    "sum.export_csv": {"sv": "Exportera (CSV)", "en": "Export (CSV)"},
+    "sum.preliminary": {
+        "sv": "Bedömningen är inte inskickad: resultatet är preliminärt.",
+        "en": "The assessment is not submitted: the result is preliminary.",
+    },
+    "sum.suppressed": {
+        "sv": "Resultatet visas när minst {k} svarande har skickat in (nu {n}), så att ingen enskild kan identifieras.",
+        "en": "Results are shown once at least {k} respondents have submitted (now {n}), so that no individual can be identified.",
+    },
+    "sum.respondents": {
+        "sv": "{n} svarande har skickat in. Intervallen är 95 % konfidensintervall för medelvärdet.",
+        "en": "{n} respondents have submitted. The intervals are 95 % confidence intervals of the mean.",
+    },
+    "sum.chart_areas": {"sv": "Index per område (0–100)", "en": "Index per area (0–100)"},
+    "sum.chart_subgoals": {"sv": "Index per delmål (0–100)", "en": "Index per sub-goal (0–100)"},
+    "sum.table_areas": {"sv": "Resultat per område", "en": "Results per area"},
+    "sum.table_subgoals": {"sv": "Resultat per delmål", "en": "Results per sub-goal"},
+    "sum.distribution": {"sv": "Fördelning av svaren", "en": "Distribution of the answers"},
+    "sum.distribution_caption": {"sv": "Antal svar per nivå", "en": "Number of answers per level"},
+    "sum.dist_na": {"sv": "Ej tillämpligt", "en": "Not applicable"},
+    "sum.dist_dk": {"sv": "Vet inte", "en": "Don't know"},
+    "sum.dist_none": {"sv": "Inte besvarat", "en": "Not answered"},
+    "sum.method": {
+        "sv": "Nivån är den högsta nivå som minst {threshold} % av de besvarade påståendena (viktat) når. Index = 100 · (medelvärde − 1) / (antal nivåer − 1). Ett resultat visas när minst {coverage} % av delmålets påståenden är besvarade; ”ej tillämpligt” och ”vet inte” räknas inte.",
+        "en": "The level is the highest level that at least {threshold} % of the answered statements (weighted) reach. Index = 100 · (mean − 1) / (levels − 1). A result is shown when at least {coverage} % of the sub-goal's statements are answered; 'not applicable' and 'don't know' do not count.",
+    },
+    "sum.sharing": {"sv": "Dela med huvudmannen", "en": "Share with the organiser"},
+    "sum.share_mandatory": {
+        "sv": "I den här omgången delas resultatet alltid med huvudmannen.",
+        "en": "In this round the result is always shared with the organiser.",
+    },
+    "sum.share_on": {
+        "sv": "Resultatet är delat: huvudmannens it-strateger kan se det.",
+        "en": "The result is shared: the organiser's strategists can see it.",
+    },
+    "sum.share_off": {
+        "sv": "Resultatet är inte delat: bara enheten ser det.",
+        "en": "The result is not shared: only the unit sees it.",
+    },
+    "sum.share": {"sv": "Dela resultatet", "en": "Share the result"},
+    "sum.unshare": {"sv": "Sluta dela", "en": "Stop sharing"},
+    "sum.reopen": {"sv": "Öppna bedömningen igen", "en": "Reopen the assessment"},
+}

@@ -1,0 +1,119 @@
+"""Sign-in, sessions, throttling and CSRF."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from survey.models import AuditLog, UserSession
+from tests.factories import PASSWORD, build_world, csrf_of, login
+
+
+def _login_form_token(client: TestClient) -> str:
+    return csrf_of(client.get("/login").text)
+
+
+def test_sign_in_sets_a_safe_session_cookie_and_audits(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    token = _login_form_token(client)
+    response = client.post(
+        "/login",
+        data={
+            "email": "Principal-A@example.org",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = response.headers["set-cookie"]
+    assert "survey_session=" in cookie
+    for flag in ("HttpOnly", "Secure", "SameSite=lax"):
+        assert flag.lower() in cookie.lower()
+    page = client.get("/")
+    assert "Mina bedömningar" in page.text
+    with Session(engine) as session:
+        assert session.exec(select(AuditLog).where(AuditLog.action == "auth.sign_in")).one()
+
+
+def test_wrong_password_then_throttled(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    token = _login_form_token(client)
+    data = {
+        "email": "principal-a@example.org",
+        "password": "wrong",
+        "csrf_token": token,
+        "next": "/",
+    }
+    for _ in range(5):
+        response = client.post("/login", data=data)
+        assert response.status_code == 401
+        assert "Fel e-postadress eller lösenord." in response.text
+    # Even the right password waits now, with a clear message.
+    response = client.post("/login", data={**data, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Vänta" in response.text and int(response.headers["retry-after"]) > 0
+    assert "survey_session" not in response.headers.get("set-cookie", "")
+
+
+def test_sign_out_ends_the_session_on_the_server(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    csrf = login(client, "principal-a@example.org")
+    stolen = client.cookies.get("survey_session")
+    response = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    with Session(engine) as session:
+        assert session.exec(select(UserSession)).one().revoked_at is not None
+    client.cookies.set("survey_session", stolen)  # replaying the old cookie does not work
+    response = client.get("/assessments/1", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_state_changing_requests_need_a_csrf_token(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    assert (
+        client.post("/login", data={"email": "x@example.org", "password": "x"}).status_code == 403
+    )
+    csrf = login(client, "principal-a@example.org")
+    assert client.post("/logout").status_code == 403
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+    cross_site = client.post(
+        "/logout", data={"csrf_token": csrf}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert cross_site.status_code == 403
+    other_origin = client.post(
+        "/logout", data={"csrf_token": csrf}, headers={"Origin": "https://evil.example"}
+    )
+    assert other_origin.status_code == 403
+    # The htmx way: the token in a header.
+    ok = client.post(
+        "/logout", headers={"X-CSRF-Token": csrf, "HX-Request": "true"}, follow_redirects=False
+    )
+    assert ok.status_code == 303
+
+
+def test_no_open_redirect_after_sign_in(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        client.cookies.clear()
+        token = _login_form_token(client)
+        response = client.post(
+            "/login",
+            data={
+                "email": "principal-a@example.org",
+                "password": PASSWORD,
+                "csrf_token": token,
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, (target, response.status_code, response.text[:300])
+        assert response.headers["location"] == "/"
+
+
+def test_signed_out_user_is_sent_to_sign_in(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    response = client.get("/assessments/1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/assessments/1"

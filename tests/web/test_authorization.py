@@ -1,0 +1,206 @@
+"""Every route × every role × own/other unit: the expected status, checked on the server.
+
+Another unit's assessment answers 404 (its existence is not revealed); signed-out users are sent
+to sign in. A new route without an entry in EXPECT fails ``test_every_route_is_covered``.
+"""
+
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from survey.services.access import Actor, UserInfo, load_assessment
+from survey.services.assessments import submit
+from survey.services.questionnaires import questionnaire_for
+from survey.services.respondents import create_links
+from survey.services.rounds import unit_respondent
+from tests.factories import answer_all, build_world, login, make_round
+
+ROLES = [
+    "anonymous",
+    "principal-a",
+    "principal-b",
+    "strategist-a",
+    "strategist-b",
+    "national",
+    "admin",
+]
+ANSWER = {"principal-a", "admin"}  # the unit's own principal (and admins)
+VIEW = ANSWER | {"strategist-a"}  # + the organiser's strategist once submitted and shared
+REOPEN = {"strategist-a", "admin"}
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+
+# (method, path) → roles allowed on school A's submitted, shared assessment; every other role gets
+# 404 (or, signed out, a redirect to sign in). "public" routes are open to everyone.
+EXPECT: dict[tuple[str, str], set[str] | str] = {
+    ("GET", "/"): "public",
+    ("GET", "/healthz"): "public",
+    ("GET", "/login"): "public",
+    ("POST", "/login"): "public",
+    ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/assessments/{assessment_id}"): ANSWER,
+    ("POST", "/assessments/{assessment_id}/items/{item_id}"): ANSWER,
+    ("POST", "/assessments/{assessment_id}/areas/{area}"): ANSWER,
+    ("GET", "/assessments/{assessment_id}/submit"): ANSWER,
+    ("POST", "/assessments/{assessment_id}/submit"): ANSWER,
+    ("POST", "/assessments/{assessment_id}/share"): ANSWER,
+    ("POST", "/assessments/{assessment_id}/links"): ANSWER,
+    ("GET", "/assessments/{assessment_id}/summary"): VIEW,
+    ("POST", "/assessments/{assessment_id}/reopen"): REOPEN,
+    ("GET", "/r/{token}"): "public",
+    ("POST", "/r/{token}/items/{item_id}"): "public",
+    ("POST", "/r/{token}/areas/{area}"): "public",
+    ("GET", "/r/{token}/submit"): "public",
+    ("POST", "/r/{token}/submit"): "public",
+}
+EXPECT.update(
+    {
+        ("GET", "/api/v1/me"): SIGNED_IN,
+        ("GET", "/api/v1/assessments"): SIGNED_IN,
+        ("GET", "/api/v1/assessments/{assessment_id}"): ANSWER,
+        ("PUT", "/api/v1/assessments/{assessment_id}/answers/{item_id}"): ANSWER,
+        ("POST", "/api/v1/assessments/{assessment_id}/submit"): ANSWER,
+        ("GET", "/api/v1/assessments/{assessment_id}/summary"): VIEW,
+    }
+)
+# Plan and export routes (the action plan): editing like answering, reading like viewing.
+PLAN_EDIT = ANSWER
+EXPECT.update(
+    {
+        ("GET", "/assessments/{assessment_id}/plan"): ANSWER,
+        ("POST", "/assessments/{assessment_id}/plan/rows"): PLAN_EDIT,
+        ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}"): PLAN_EDIT,
+        ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}/delete"): PLAN_EDIT,
+        ("GET", "/assessments/{assessment_id}/plan.xlsx"): VIEW,
+        ("GET", "/assessments/{assessment_id}/plan.csv"): VIEW,
+        ("GET", "/assessments/{assessment_id}/export.xlsx"): VIEW,
+        ("GET", "/assessments/{assessment_id}/export.csv"): VIEW,
+    }
+)
+IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
+LAST = {("POST", "/assessments/{assessment_id}/reopen")}  # changes the state: run at the end
+
+
+def app_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    inner = app.app if hasattr(app, "app") and not hasattr(app, "routes") else app
+    found = []
+    for route in inner.routes:
+        if isinstance(route, APIRoute) and route.path not in IGNORED:
+            found.extend((method, route.path) for method in sorted(route.methods - {"HEAD"}))
+    return found
+
+
+def test_every_route_is_covered(client: TestClient) -> None:
+    missing = [r for r in app_routes(client.app) if r not in EXPECT]
+    assert missing == [], f"add these routes to EXPECT: {missing}"
+
+
+def _world(engine):  # type: ignore[no-untyped-def]
+    world = build_world(engine)
+    _, a = make_round(
+        engine,
+        questionnaire_id=world.questionnaires["skola"],
+        owner=world.org_a,
+        units=[world.school_a],
+    )
+    _, b = make_round(
+        engine,
+        questionnaire_id=world.questionnaires["skola"],
+        owner=world.org_b,
+        units=[world.school_b],
+    )
+    _, t = make_round(
+        engine,
+        questionnaire_id=world.questionnaires["larare"],
+        owner=world.org_a,
+        units=[world.school_a],
+    )
+    for aid in (a[world.school_a], b[world.school_b]):
+        answer_all(engine, aid, value=2)
+    with Session(engine, expire_on_commit=False) as session:
+        tokens = {}
+        for aid in (a[world.school_a], b[world.school_b]):
+            ctx = load_assessment(session, assessment_id=aid)
+            q = questionnaire_for(session, questionnaire_id=ctx.round.questionnaire_id)
+            submit(
+                session,
+                ctx=ctx,
+                q=q,
+                respondent=unit_respondent(session, assessment=ctx.assessment),
+                actor=None,
+            )
+            ctx.assessment.shared = True
+            session.add(ctx.assessment)
+        ctx = load_assessment(session, assessment_id=t[world.school_a])
+        admin = Actor(user=UserInfo(id=world.users["admin@example.org"], email="", name=""))
+        tokens["token"] = create_links(session, ctx=ctx, count=1, actor=admin, ip=None)[0]
+        session.commit()
+    return world, a[world.school_a], tokens["token"]
+
+
+def _url(path: str, assessment_id: int, token: str) -> str:
+    return (
+        path.replace("{assessment_id}", str(assessment_id))
+        .replace("{item_id}", "L.01")
+        .replace("{area}", "ledning")
+        .replace("{token}", token)
+        .replace("{row_id}", "1")
+    )
+
+
+def test_route_role_matrix(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    world, own, token = _world(engine)
+    clients: dict[str, tuple[TestClient, str | None]] = {}
+    for role in ROLES:
+        c = TestClient(client.app, base_url="https://testserver")
+        csrf = None
+        if role == "anonymous":
+            from tests.factories import csrf_of
+
+            csrf = csrf_of(c.get("/login").text)
+        else:
+            csrf = login(c, f"{role}@example.org")
+        clients[role] = (c, csrf)
+    routes = sorted(app_routes(client.app), key=lambda r: r in LAST)
+    failures = []
+    for method, path in routes:
+        rule = EXPECT[(method, path)]
+        for role in ROLES:
+            if (method, path) == ("POST", "/logout") or (method, path) == ("POST", "/login"):
+                continue  # sign-in/out change the client's session; covered in test_auth
+            c, csrf = clients[role]
+            url = _url(path, own, token)
+            if method == "GET":
+                response = c.get(url, follow_redirects=False)
+            elif method == "PUT":
+                response = c.put(url, json={"choice": "2"}, headers={"X-CSRF-Token": csrf or ""})
+            else:
+                response = c.post(url, data={"csrf_token": csrf or ""}, follow_redirects=False)
+            allowed = rule == "public" or role in rule  # type: ignore[operator]
+            status = response.status_code
+            to_login = (
+                status in (303, 401)
+                and (
+                    response.headers.get("location", "").startswith("/login")
+                    or response.headers.get("hx-redirect", "").startswith("/login")
+                )
+            ) or (status == 401 and path.startswith("/api/"))
+            if allowed:
+                ok = status not in (401, 403, 404) and not to_login and status < 500
+            elif role == "anonymous":
+                ok = to_login
+            else:
+                ok = status == 404
+            if not ok:
+                failures.append(f"{role:13} {method} {path}: {status} (allowed={allowed})")
+    assert failures == [], "\n".join(failures)
+
+
+def test_other_units_assessment_is_404_not_its_data(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    world, own, _ = _world(engine)
+    login(client, "principal-b@example.org")
+    response = client.get(f"/assessments/{own}/summary")
+    assert response.status_code == 404
+    assert "Kvarnbackaskolan" not in response.text
