@@ -32,6 +32,9 @@ from survey.migrate import upgrade
 from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Unit, metadata
 from survey.questionnaire import Questionnaire, load_directory
 from survey.security import new_token, token_digest
+from survey.services.access import load_assessment
+from survey.services.assessments import answers_of
+from survey.services.plan import sync_plan
 from survey.services.questionnaires import store_version
 from survey.services.rounds import create_round
 from survey.services.units import add_unit
@@ -317,6 +320,7 @@ def _fill_unit_round(
             )
         )
     }
+    submitted: list[int] = []
     for assessment in assessments:
         roll = rng.random()
         if assessment.unit_id in keep_draft or roll > submitted_share + 0.07:
@@ -336,6 +340,13 @@ def _fill_unit_round(
         assessment.shared = assessment.unit_id not in private
         respondents[assessment.id].state = "submitted"
         respondents[assessment.id].submitted_at = at
+        submitted.append(assessment.id)  # type: ignore[arg-type]
+    session.flush()
+    # The action plans that submitting in the app would have generated.
+    for assessment_id in submitted:
+        ctx = load_assessment(session, assessment_id=assessment_id)
+        respondent = respondents[assessment_id]
+        sync_plan(session, ctx=ctx, q=q, answers=answers_of(session, respondent_id=respondent.id))  # type: ignore[arg-type]
     session.flush()
 
 

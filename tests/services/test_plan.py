@@ -15,16 +15,14 @@ from survey.models import ActionPlanRow
 from survey.questionnaire import load_directory
 from survey.services.access import load_assessment
 from survey.services.assessments import answers_of
+from survey.services.export import Sheet, csv_bytes, xlsx_bytes
 from survey.services.plan import (
-    Sheet,
     add_row,
-    csv_bytes,
     delete_row,
     parse_filters,
     priority_for,
     sync_plan,
     update_row,
-    xlsx_bytes,
 )
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent

@@ -79,6 +79,18 @@ EXPECT.update(
         ("GET", "/assessments/{assessment_id}/export.csv"): VIEW,
     }
 )
+# Organiser views (issue 7): on organiser A's round, strategist A and admins; national staff see
+# aggregates only (their own pages), so 404 here like everybody else.
+ROUND = {"strategist-a", "admin"}
+# --- rounds and participation (issue 7) ---
+# --- heat map, equity panel, trend (issue 7) ---
+# --- results API and export (issue 7) ---
+EXPECT.update(
+    {
+        ("GET", "/api/v1/rounds/{round_id}/results"): ROUND,
+        ("GET", "/api/v1/rounds/{round_id}/export"): ROUND,
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {("POST", "/assessments/{assessment_id}/reopen")}  # changes the state: run at the end
 
@@ -99,7 +111,7 @@ def test_every_route_is_covered(client: TestClient) -> None:
 
 def _world(engine):  # type: ignore[no-untyped-def]
     world = build_world(engine)
-    _, a = make_round(
+    round_a, a = make_round(
         engine,
         questionnaire_id=world.questionnaires["skola"],
         owner=world.org_a,
@@ -137,6 +149,7 @@ def _world(engine):  # type: ignore[no-untyped-def]
         admin = Actor(user=UserInfo(id=world.users["admin@example.org"], email="", name=""))
         tokens["token"] = create_links(session, ctx=ctx, count=1, actor=admin, ip=None)[0]
         session.commit()
+    world.round_a = round_a  # type: ignore[attr-defined]
     return world, a[world.school_a], tokens["token"]
 
 
@@ -171,7 +184,7 @@ def test_route_role_matrix(client: TestClient, engine) -> None:  # type: ignore[
             if (method, path) == ("POST", "/logout") or (method, path) == ("POST", "/login"):
                 continue  # sign-in/out change the client's session; covered in test_auth
             c, csrf = clients[role]
-            url = _url(path, own, token)
+            url = _url(path, own, token, world.round_a)
             if method == "GET":
                 response = c.get(url, follow_redirects=False)
             elif method == "PUT":

@@ -19,24 +19,26 @@ from survey.models import ACTION_STATUSES, Answer
 from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext, can_answer, get_assessment_for
 from survey.services.assessments import answers_of
+from survey.services.export import (
+    Sheet,
+    assessment_export,
+    csv_bytes,
+    export_stem,
+    plan_sheet,
+    xlsx_bytes,
+)
 from survey.services.plan import (
     EDITABLE,
     PRIORITIES,
     PlanFilters,
-    Sheet,
     StaleRow,
     add_row,
-    assessment_export,
-    csv_bytes,
     delete_row,
-    export_stem,
     parse_filters,
     plan_rows,
-    plan_sheet,
     row_version,
     status_counts,
     update_row,
-    xlsx_bytes,
 )
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent

@@ -1,0 +1,329 @@
+"""Exports of one assessment: its answers, scores and action plan as XLSX sheets or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, col, select
+
+from survey.models import Answer, User, utcnow
+from survey.questionnaire import Framework, Questionnaire
+from survey.services.access import AssessmentContext
+from survey.services.plan import PlanLine, naive_utc, plan_rows
+from survey.services.summary import Summary, build_summary
+
+# --------------------------------------------------------------------------------- exports
+
+Cell = str | int | float | date | datetime | None
+Translate = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One part of an export: a sheet in XLSX, a ``section`` in the combined CSV."""
+
+    key: str  # about | answers | scores | plan (the CSV ``section`` value)
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    columns = [
+        "priority",
+        "item",
+        "area",
+        "subgoal",
+        "tags",
+        "level",
+        "title",
+        "activity",
+        "owner",
+        "due_date",
+        "status",
+        "note",
+        "updated",
+    ]
+    rows: list[list[Cell]] = [
+        [
+            line.row.priority,
+            line.item.id if line.item else tr("plan.own"),
+            line.area,
+            line.subgoal,
+            ", ".join(line.item.tags) if line.item else "",
+            f"{line.level} {labels.get(line.level, '')}" if line.level else "",
+            line.title,
+            line.activity,
+            line.row.owner,
+            line.row.due_date,
+            tr(f"plan.status.{line.row.status}"),
+            line.row.note,
+            naive_utc(line.row.updated_at),
+        ]
+        for line in lines
+    ]
+    return Sheet("plan", tr("export.sheet.plan"), [tr(f"export.col.{c}") for c in columns], rows)
+
+
+def _emails(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    found = session.exec(select(User.id, User.email).where(col(User.id).in_(ids)))
+    return {uid: email for uid, email in found}  # type: ignore[misc]
+
+
+def answers_sheet(
+    session: Session,
+    *,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    tr: Translate,
+    lang: str,
+) -> Sheet:
+    """Every item with its answer, comment, who (e-mail of the signed-in user) and when."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    emails = _emails(session, {a.answered_by for a in answers.values() if a.answered_by})
+    rows: list[list[Cell]] = []
+    for item in q.items:
+        answer = answers.get(item.id)
+        kind = answer.kind if answer else "none"
+        value = answer.value if answer and kind == "level" else None
+        rows.append(
+            [
+                item.id,
+                framework.area_by_id[item.area].title.get(lang),
+                item.subgoal.replace("FO", "FO "),
+                item.weight,
+                item.text.get(lang),
+                value,
+                labels.get(value, "") if value is not None else tr(f"export.answer.{kind}"),
+                item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
+                (answer.comment or "") if answer else "",
+                emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
+                naive_utc(answer.updated_at) if answer else None,
+            ]
+        )
+    columns = [
+        "item",
+        "area",
+        "subgoal",
+        "weight",
+        "text",
+        "value_level",
+        "label",
+        "descriptor",
+        "comment",
+        "answered_by",
+        "answered_at",
+    ]
+    return Sheet(
+        "answers", tr("export.sheet.answers"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def _number(value: object, digits: int) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else round(number, digits)  # NaN → empty
+
+
+def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    """Scores per area, sub-goal and in total, as computed by the statistics engine."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    individual = q.is_individual
+    columns = [
+        "scope_type",
+        "scope_id",
+        "scope",
+        "level",
+        "level_label",
+        "index",
+        "score",
+        "coverage",
+    ]
+    if individual:
+        columns += ["n", "ci_low", "ci_high"]
+    rows: list[list[Cell]] = []
+    scopes = [*summary.areas, *summary.subgoals, *([summary.total] if summary.total else [])]
+    for result in [] if summary.suppressed else scopes:
+        row = result.row
+        level = int(row["level"]) if row.get("level") is not None else None
+        cells: list[Cell] = [
+            tr(f"export.scope.{result.scope_type}"),
+            result.scope_id,
+            result.label,
+            level,
+            labels.get(level, "") if level else tr("export.insufficient"),
+            _number(row.get("index"), 1),
+            _number(row.get("score"), 3),
+            _number(row.get("coverage"), 3),
+        ]
+        if individual:
+            cells += [
+                row.get("n_respondents"),
+                _number(row.get("ci_low"), 3),
+                _number(row.get("ci_high"), 3),
+            ]
+        rows.append(cells)
+    return Sheet(
+        "scores", tr("export.sheet.scores"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def about_sheet(
+    ctx: AssessmentContext,
+    *,
+    q: Questionnaire,
+    summary: Summary | None,
+    tr: Translate,
+    lang: str,
+    min_group_size: int,
+) -> Sheet:
+    facts: list[tuple[str, Cell]] = [
+        ("unit", ctx.unit.name),
+        ("school_unit_code", ctx.unit.school_unit_code or ""),
+        ("round", ctx.round.title),
+        ("questionnaire", f"{q.title.get(lang)} ({q.key} {q.version})"),
+        ("state", tr(f"state.{ctx.assessment.state}")),
+        (
+            "submitted_at",
+            naive_utc(ctx.assessment.submitted_at) if ctx.assessment.submitted_at else None,
+        ),
+        ("exported_at", naive_utc(utcnow())),
+    ]
+    if q.is_individual and summary is not None:
+        facts.append(("respondents", summary.n_respondents))
+        facts.append(("privacy", tr("export.individual_note").format(k=min_group_size)))
+        if summary.suppressed:
+            facts.append(
+                (
+                    "suppressed",
+                    tr("export.suppressed").format(k=min_group_size, n=summary.n_respondents),
+                )
+            )
+    elif summary is not None and summary.preliminary:
+        facts.append(("preliminary", tr("sum.preliminary")))
+    rows: list[list[Cell]] = [[tr(f"export.fact.{key}"), value] for key, value in facts]
+    return Sheet(
+        "about", tr("export.sheet.about"), [tr("export.col.fact"), tr("export.col.value")], rows
+    )
+
+
+def assessment_export(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    lang: str,
+    tr: Translate,
+    min_group_size: int,
+) -> list[Sheet]:
+    """The whole assessment: answers, scores and plan (individual: aggregated scores only)."""
+    summary = build_summary(
+        session, ctx=ctx, q=q, framework=framework, lang=lang, min_group_size=min_group_size
+    )
+    about = about_sheet(ctx, q=q, summary=summary, tr=tr, lang=lang, min_group_size=min_group_size)
+    scores = scores_sheet(summary, q=q, tr=tr, lang=lang)
+    if q.is_individual:
+        return [about, scores]
+    lines = plan_rows(session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang)
+    return [
+        about,
+        answers_sheet(session, q=q, framework=framework, answers=answers, tr=tr, lang=lang),
+        scores,
+        plan_sheet(lines, q=q, tr=tr, lang=lang),
+    ]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def export_stem(ctx: AssessmentContext, *, part: str) -> str:
+    """A file name without extension, ASCII only: ``kvarnbackaskolan-omgang-2026-handlingsplan``."""
+    return "-".join(s for s in (_slug(ctx.unit.name), _slug(ctx.round.title), part) if s)[:150]
+
+
+def _xlsx_cell(sheet: object, value: Cell) -> object:
+    cell = WriteOnlyCell(
+        sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    )
+    if isinstance(value, str):
+        cell.data_type = "s"  # user text starting with "=" stays text, never a formula
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def xlsx_bytes(sheets: list[Sheet]) -> bytes:
+    book = Workbook(write_only=True)
+    for part in sheets:
+        sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", part.title)[:31])
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(part.columns, start=1):
+            width = max([len(name), *(len(str(r[index - 1] or "")) for r in part.rows)])
+            sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
+        header = []
+        for name in part.columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in part.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # A spreadsheet would run a cell starting like a formula; a leading ' keeps it text.
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return str(value)
+
+
+def csv_bytes(sheets: list[Sheet]) -> bytes:
+    """UTF-8 with BOM (so Excel reads the encoding), comma-separated. Several parts share one
+    header: a ``section`` column first, then the union of the parts' columns."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    if len(sheets) == 1:
+        writer.writerow(sheets[0].columns)
+        writer.writerows([_csv_value(v) for v in row] for row in sheets[0].rows)
+    else:
+        columns = list(dict.fromkeys(c for part in sheets for c in part.columns))
+        writer.writerow(["section", *columns])
+        for part in sheets:
+            where = [columns.index(c) for c in part.columns]
+            for row in part.rows:
+                cells = [""] * len(columns)
+                for position, value in zip(where, row, strict=True):
+                    cells[position] = _csv_value(value)
+                writer.writerow([part.key, *cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
