@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -25,15 +24,6 @@ class Progress:
         if self.enabled:
             elapsed = time.perf_counter() - self.start
             click.echo(f"analyze: {message} ({elapsed:.2f} s)", err=True)
-
-
-def _warm_up() -> None:
-    """Import scipy.special in the background while the input is read (saves ~0.5 s)."""
-
-    def load() -> None:
-        import scipy.special  # noqa: F401
-
-    threading.Thread(target=load, daemon=True).start()
 
 
 def _fail(problems: list[object]) -> NoReturn:
@@ -119,7 +109,6 @@ def analyze(
     fmt = fmt or _format_of(output)
     if fmt != "json" and output is None:
         raise click.UsageError(f"--output is required with --format {fmt}")
-    _warm_up()
     from survey.analysis.reading import InputError, read_answers, read_units
     from survey.analysis.validate import encode_answers
     from survey.questionnaire import QuestionnaireError, load_questionnaire
@@ -157,7 +146,12 @@ def analyze(
     result = run_analysis(q, table, answers, group_by=group_by, compare_by=compare_by, progress=say)
     from survey.analysis.writing import write
 
-    written = write(result, fmt, output, say)
+    try:
+        written = write(result, fmt, output, say)
+    except OSError as exc:
+        target = output or "standard output"
+        click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
     say(f"wrote {result.n_unit_rows:,} unit rows, {len(result.groups):,} group rows, "
         f"{len(result.comparisons):,} comparison rows")  # fmt: skip
     for path in written:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from itertools import islice
 from typing import IO, Any
 
 import numpy as np
@@ -70,7 +71,7 @@ def json_texts(values: pa.Array) -> pa.Array:
 
 
 class Raw:
-    """A column already holding JSON text (lists encoded by the json module)."""
+    """A column already holding JSON text (list cells)."""
 
     def __init__(self, texts: list[str]):
         self.array = pa.array(texts, pa.string())
@@ -79,17 +80,22 @@ class Raw:
 _SLICE = 100_000  # rows joined at a time
 
 
+def _objects(names: Sequence[str], texts: Sequence[pa.Array], sep: str) -> pa.Array:
+    """``{"name": text, ...}`` + sep for every row of the text columns."""
+    parts: list[Any] = []
+    for i, (name, text) in enumerate(zip(names, texts, strict=True)):
+        parts.append(("{" if i == 0 else ", ") + json.dumps(name) + ": ")
+        parts.append(text)
+    parts.append("}" + sep)
+    return pc.binary_join_element_wise(*parts, "")
+
+
 def json_rows(names: Sequence[str], columns: Sequence[pa.Array | Raw], out: IO[bytes]) -> None:
     """Write rows ``{"name": value, ...}`` separated by ",\n" (UTF-8)."""
     texts = [c.array if isinstance(c, Raw) else json_texts(c) for c in columns]
     n_rows = len(texts[0]) if texts else 0
     for lo in range(0, n_rows, _SLICE):
-        parts: list[Any] = []
-        for i, (name, text) in enumerate(zip(names, texts, strict=True)):
-            parts.append(("{" if i == 0 else ", ") + json.dumps(name) + ": ")
-            parts.append(text.slice(lo, _SLICE))
-        parts.append("},\n")
-        rows = pc.binary_join_element_wise(*parts, "")
+        rows = _objects(names, [t.slice(lo, _SLICE) for t in texts], ",\n")
         offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)
         start, end = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
         if lo + _SLICE >= n_rows:
@@ -97,12 +103,27 @@ def json_rows(names: Sequence[str], columns: Sequence[pa.Array | Raw], out: IO[b
         out.write(memoryview(rows.buffers()[2])[start:end])
 
 
+def _list_texts(lists: list[list[dict[str, Any]]]) -> list[str]:
+    """JSON of each list of objects, encoded column-wise (the objects of one field share keys;
+    the first object's keys are used)."""
+    entries = [entry for entries in lists for entry in entries]
+    if not entries:
+        return ["[]"] * len(lists)
+    keys = list(entries[0])
+    try:
+        texts = [json_texts(pa.array([entry[k] for entry in entries])) for k in keys]
+    except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError):  # objects of different shapes
+        return [_ENCODER.encode(entries) for entries in lists]
+    encoded = iter(_objects(keys, texts, "").to_pylist())
+    return ["[" + ", ".join(islice(encoded, len(entries))) + "]" for entries in lists]
+
+
 def _dict_columns(rows: list[dict[str, Any]], fields: Sequence[str]) -> list[pa.Array | Raw]:
     columns: list[pa.Array | Raw] = []
     for name in fields:
         values = [row[name] for row in rows]
         if name in LIST_FIELDS:
-            columns.append(Raw([_ENCODER.encode(v) if v else "[]" for v in values]))
+            columns.append(Raw(_list_texts(values)))
         else:
             columns.append(pa.array(values))
     return columns

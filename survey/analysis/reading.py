@@ -222,26 +222,29 @@ def read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
     parquet = is_parquet(path)
     problems = []
     if parquet:
-        records = pq.read_table(path).to_pylist()
-        names = pq.read_schema(path).names
-        numbered = [(i + 1, {k: _opt_text(v) for k, v in r.items()}) for i, r in enumerate(records)]
+        table = pq.read_table(path)
+        names = list(table.column_names)
+        _missing(label, names, ["unit_id"], parquet)
+        columns = {n: _clean(table.column(n).to_pylist()) for n in names}
+        lines = list(range(1, table.num_rows + 1))
     else:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            names = list(reader.fieldnames or [])
-            numbered = []
+            reader = csv.reader(handle)
+            names = next(reader, [])
+            _missing(label, names, ["unit_id"], parquet)
+            rows, lines = [], []
             start = 2
-            for record in reader:
-                if None in record:
+            for row in reader:
+                if len(row) > len(names):
                     problems.append(InputProblem(label, start, "more fields than the header"))
-                elif any(v for v in record.values() if isinstance(v, str)):
-                    numbered.append((start, {k: _opt_text(v) for k, v in record.items()}))
+                elif any(row):
+                    rows.append(row + [""] * (len(names) - len(row)))
+                    lines.append(start)
                 start = reader.line_num + 1
-    _missing(label, names, ["unit_id"], parquet)
+        columns = {n: _clean([row[i] for row in rows]) for i, n in enumerate(names)}
     first: dict[str, int] = {}
     kept = []
-    for line, record in numbered:
-        unit_id = record.get("unit_id") or ""
+    for i, (line, unit_id) in enumerate(zip(lines, columns["unit_id"], strict=True)):
         if not unit_id:
             problems.append(InputProblem(label, line, "empty unit_id", parquet))
         elif unit_id in first:
@@ -249,10 +252,17 @@ def read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
             problems.append(InputProblem(label, line, message, parquet))
         else:
             first[unit_id] = line
-            kept.append(record)
-    ids = [record["unit_id"] or "" for record in kept]
-    columns = {n: [record.get(n) for record in kept] for n in names if n != "unit_id"}
-    return UnitRows(ids, columns), sorted(problems)
+            kept.append(i)
+    ids = [columns["unit_id"][i] or "" for i in kept]
+    others = {n: [col[i] for i in kept] for n, col in columns.items() if n != "unit_id"}
+    return UnitRows(ids, others), sorted(problems)
+
+
+def _clean(values: list[Any]) -> list[str | None]:
+    """Text without surrounding blanks; empty or missing -> None."""
+    if all(type(v) is str for v in values):
+        return [v.strip() or None for v in values]
+    return [_opt_text(v) for v in values]
 
 
 def _opt_text(value: Any) -> str | None:

@@ -31,8 +31,9 @@ COMPARISON_ROW_FIELDS = ("round", "by", "scope_type", "scope_id", *COMPARISON_FI
 
 
 def comparison_rows(
-    p: Prepared, by: str, codes: IntArray, labels: list[str]
+    p: Prepared, by: str, codes: IntArray, labels: list[str], *, values: bool = True
 ) -> list[dict[str, Any]]:
+    """``values=False`` leaves the per-value counts and medians out (``values`` is empty)."""
     n_scopes = len(p.scopes)
     n_values = max(len(labels), 1)
     n_seg = p.n_rounds * n_scopes
@@ -64,15 +65,19 @@ def comparison_rows(
             }  # fmt: skip
             for name in COMPARISON_FIELDS:
                 row[name] = columns[name][i]
-            row["values"] = [
-                {
-                    "value": labels[v],
-                    "n": split.group_n[i * n_values + v],
-                    "mean": split.group_mean[i * n_values + v],
-                    "median": cell_median[i * n_values + v],
-                }
-                for v in range(len(labels))
-                if split.group_n[i * n_values + v] > 0
-            ]
+            row["values"] = (
+                [
+                    {
+                        "value": labels[v],
+                        "n": split.group_n[i * n_values + v],
+                        "mean": split.group_mean[i * n_values + v],
+                        "median": cell_median[i * n_values + v],
+                    }
+                    for v in range(len(labels))
+                    if split.group_n[i * n_values + v] > 0
+                ]
+                if values
+                else []
+            )
             rows.append(clean(row))
     return rows

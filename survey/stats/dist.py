@@ -1,46 +1,20 @@
-"""Distribution functions: scipy.special's (imported on first use) and exact signed-rank counts.
-
-Only ``scipy.special`` is used here (not ``scipy.stats``, whose import costs seconds); the tests
-check every function against the ``scipy.stats`` call it stands for.
-"""
+"""Distribution functions: normal, chi-squared and t (see :mod:`.special`), and exact
+signed-rank counts for the Wilcoxon test."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from survey.stats.special import chi2_sf, norm_sf, t_ppf
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-
-def _special() -> Any:
-    import scipy.special
-
-    return scipy.special
-
-
-def norm_sf(z: FloatArray) -> FloatArray:
-    """Upper tail of the standard normal, as ``scipy.stats`` tests compute it: ``ndtr(-z)``."""
-    return np.asarray(_special().ndtr(-np.asarray(z, dtype=np.float64)), dtype=np.float64)
-
-
-def chi2_sf(x: FloatArray, df: FloatArray) -> FloatArray:
-    """Upper tail of chi-squared, as ``scipy.stats.kruskal``: ``chdtrc(df, x)``."""
-    return np.asarray(_special().chdtrc(df, x), dtype=np.float64)
-
-
-def t_ppf(q: float, df: FloatArray) -> FloatArray:
-    """Quantile of Student's t (``scipy.stats.t.ppf``): ``stdtrit(df, q)``; NaN for df < 1."""
-    df = np.asarray(df, dtype=np.float64)
-    out = np.full(df.shape, np.nan)
-    ok = df >= 1
-    if ok.any():
-        unique, inverse = np.unique(df[ok], return_inverse=True)
-        out[ok] = np.asarray(_special().stdtrit(unique, q))[inverse]
-    return out
+__all__ = ["chi2_sf", "norm_sf", "signed_rank_counts", "signed_rank_exact_p",
+           "signed_rank_permutation_p", "t_ppf"]  # fmt: skip
 
 
 @lru_cache(maxsize=64)

@@ -39,8 +39,16 @@ class GroupResult:
 
 
 def group_rows(
-    p: Prepared, group_codes: IntArray, group_labels: list[str], unit_ids: list[str]
+    p: Prepared,
+    group_codes: IntArray,
+    group_labels: list[str],
+    unit_ids: list[str],
+    *,
+    tests: bool = True,
 ) -> GroupResult:
+    """``tests=False`` leaves out what is about single units inside each group (respondent
+    tests, flagged units, outliers, trends): their fields are null or empty lists. The national
+    publication needs only the distribution of each group, for hundreds of groups."""
     n_groups = max(len(group_labels), 1)
     n_scopes = len(p.scopes)
     n_seg = p.n_rounds * n_scopes * n_groups
@@ -64,7 +72,10 @@ def group_rows(
     }  # fmt: skip
     lists: dict[str, dict[int, list[dict[str, Any]]]] = {"flagged": {}, "outliers": {}}
     result = GroupResult([])
-    if p.q.is_individual:
+    if not tests:
+        for name in SEGMENT_FIELDS:
+            stats[name] = np.full(n_seg, np.nan)
+    elif p.q.is_individual:
         within = respondent_tests(p, ur_group, n_groups, unit_ids)
         stats.update(within.segment)
         lists["flagged"] = within.flagged
@@ -73,7 +84,7 @@ def group_rows(
         for name in SEGMENT_FIELDS:
             stats[name] = np.full(n_seg, np.nan)
         lists["outliers"] = _outliers(p, seg, x, lv, ur[obs], srt, unit_ids)
-    lists["trend"] = trend_entries(p, ur_group, n_groups)
+    lists["trend"] = trend_entries(p, ur_group, n_groups) if tests else {}
     result.rows = _assemble(p, present, n_groups, group_labels, stats, lists)
     return result
 
@@ -110,23 +121,22 @@ def _assemble(
     stats: dict[str, Any],
     lists: dict[str, dict[int, list[dict[str, Any]]]],
 ) -> list[dict[str, Any]]:
-    n_scopes = len(p.scopes)
     segs = np.flatnonzero(present)
+    r, rest = np.divmod(segs, len(p.scopes) * n_groups)
+    s, g = np.divmod(rest, n_groups)
     columns = [
+        [p.round_labels[i] for i in r.tolist()],
+        [group_labels[i] for i in g.tolist()],
+        [p.scopes.types[i] for i in s.tolist()],
+        [p.scopes.ids[i] for i in s.tolist()],
+    ]
+    columns += [
         column_values(np.asarray(stats[name])[segs], integer=name.startswith("n_"))
         for name in GROUP_FIELDS
     ]
-    rows = []
-    for i, seg in enumerate(segs.tolist()):
-        r, rest = divmod(seg, n_scopes * n_groups)
-        s, g = divmod(rest, n_groups)
-        row: dict[str, Any] = {
-            "round": p.round_labels[r], "group": group_labels[g],
-            "scope_type": p.scopes.types[s], "scope_id": p.scopes.ids[s],
-        }  # fmt: skip
-        for name, values in zip(GROUP_FIELDS, columns, strict=True):
-            row[name] = values[i]
-        for name in ("flagged", "outliers", "trend"):
-            row[name] = lists[name].get(seg, [])
-        rows.append(row)
-    return rows
+    seg_list = segs.tolist()
+    for name in ("flagged", "outliers", "trend"):
+        found = lists[name]
+        columns.append([found.get(seg) or [] for seg in seg_list])
+    rows = zip(*columns, strict=True)
+    return [dict(zip(GROUP_ROW_FIELDS, values, strict=True)) for values in rows]

@@ -37,10 +37,12 @@ def column_values(column: Column, integer: bool = False) -> list[Any]:
         return [labels[c] for c in column.codes.tolist()]
     if column.dtype.kind in "iu":
         return [int(v) for v in column.tolist()]
-    values = column.tolist()
-    if integer:
-        return [None if math.isnan(v) else int(v) for v in values]
-    return [None if math.isnan(v) else v for v in values]
+    missing = np.flatnonzero(np.isnan(column)).tolist()
+    values: list[Any] = (np.where(np.isnan(column), 0, column).astype(np.int64)
+                         if integer else column).tolist()  # fmt: skip
+    for i in missing:
+        values[i] = None
+    return values
 
 
 def clean(value: Any) -> Any:

@@ -61,27 +61,18 @@ class Scores:
 _BLOCK = 4096  # answer sets per block: temporaries stay in cache
 
 
-def _weight_matrix(scopes: Scopes) -> FloatArray:
-    matrix = np.zeros((len(scopes), scopes.weights.size))
-    for j, item_scopes in enumerate(scopes.of_item):
-        matrix[list(item_scopes), j] = scopes.weights[j]
-    return matrix
-
-
-def _sums_are_exact(scopes: Scopes, n_levels: int) -> bool:
-    """True when every weighted sum is exact in floating point (weights on a 1/1024 grid, small
-    totals): then a matrix product gives the same doubles as adding item by item."""
-    scaled = scopes.weights * 1024
-    return bool(np.all(scaled == np.round(scaled))) and scopes.weights.sum() * n_levels < 2**40
-
-
 def score_sets(values: npt.NDArray[Any], scopes: Scopes, n_levels: int, q: Questionnaire) -> Scores:
     """Score answer sets; ``values`` is (items x sets): integer codes (answered when >= 1) or
-    floats (answered when not NaN, e.g. item medians)."""
+    floats (answered when not NaN, e.g. item medians).
+
+    Sums are added item by item in questionnaire order, as the definition reads, for a block of
+    answer sets and all sums at once: [answered weight, weighted value, weight with value >= 2,
+    ..., weight with value >= L]. (Faster here than a matrix product, and exact for any weights.)
+    """
     n_sets = values.shape[1]
     n_scopes = len(scopes)
     out = Scores(*(np.empty((n_scopes, n_sets)) for _ in range(3)))
-    matrix = _weight_matrix(scopes) if _sums_are_exact(scopes, n_levels) else None
+    weights = scopes.weights.tolist()
     for lo in range(0, n_sets, _BLOCK):
         block = values[:, lo : lo + _BLOCK]
         if block.dtype.kind == "f":
@@ -91,19 +82,17 @@ def score_sets(values: npt.NDArray[Any], scopes: Scopes, n_levels: int, q: Quest
             answered = block >= 1
             v = np.where(answered, block, 0).astype(np.float64)
         size = v.shape[1]
-        if matrix is not None:
-            # all sums in one product: [answered, value, value >= 2, ..., value >= L]; einsum
-            # rather than BLAS, whose threads only slow down products this small
-            stacked = np.empty((v.shape[0], n_levels + 1, size))
-            stacked[:, 0] = answered
-            stacked[:, 1] = v
-            for k in range(2, n_levels + 1):
-                stacked[:, k] = v >= k
-            sums = np.einsum("si,ikb->ksb", matrix, stacked)
-        else:
-            sums = np.zeros((n_levels + 1, n_scopes, size))
-            _add_item_by_item(scopes, v, answered, n_levels, sums)
-        _finish(sums, scopes, n_levels, q, out, slice(lo, lo + size))
+        layers = np.empty((v.shape[0], n_levels + 1, size))
+        layers[:, 0] = answered
+        layers[:, 1] = v
+        for k in range(2, n_levels + 1):
+            layers[:, k] = v >= k
+        sums = np.zeros((n_scopes, n_levels + 1, size))
+        for j, item_scopes in enumerate(scopes.of_item):
+            weighted = layers[j] * weights[j]
+            for s in item_scopes:
+                sums[s] += weighted
+        _finish(sums.transpose(1, 0, 2), scopes, n_levels, q, out, slice(lo, lo + size))
     return out
 
 
@@ -122,23 +111,6 @@ def _finish(
         out.coverage[:, part] = coverage
         out.score[:, part] = np.where(enough, num / den, np.nan)
         out.level[:, part] = level
-
-
-def _add_item_by_item(
-    scopes: Scopes,
-    v: FloatArray,
-    answered: npt.NDArray[np.bool_],
-    n_levels: int,
-    sums: FloatArray,
-) -> None:
-    """Weighted sums in questionnaire order, one item at a time (any weights)."""
-    for j, item_scopes in enumerate(scopes.of_item):
-        w = float(scopes.weights[j])
-        terms = [np.where(answered[j], w, 0.0), w * v[j]]
-        terms += [np.where(v[j] >= k, w, 0.0) for k in range(2, n_levels + 1)]
-        for s in item_scopes:
-            for k, term in enumerate(terms):
-                sums[k, s] += term
 
 
 def index_of(score: FloatArray, n_levels: int) -> FloatArray:

@@ -65,6 +65,7 @@ class AnswerTable:
     item: Codes
     value: Codes
     round_labels: Sequence[str | int]
+    _cells: dict[int, Codes] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         sizes = {a.size for a in (self.round, self.unit, self.respondent, self.item, self.value)}
@@ -95,32 +96,34 @@ def index_answer_sets(answers: AnswerTable) -> AnswerSets:
         empty = np.zeros(0, dtype=np.int64)
         return AnswerSets(empty, empty, empty, 0)
     n_units = int(answers.unit.max()) + 1
-    n_ru = (int(answers.round.max()) + 1) * n_units
-    wide = np.int32 if n_ru < 2**31 else np.int64
-    ru: Codes = answers.round.astype(wide)
-    ru = ru * n_units + answers.unit
+    n_rounds = int(answers.round.max()) + 1
     resp: Codes = answers.respondent
     resp_min = int(resp.min())
     if resp_min < 0:
         resp = resp - resp_min
     n_resp = int(resp.max()) + 1
-    if n_resp <= 4 * len(answers) + 1024:
-        # Usually each respondent id belongs to one (round, unit): then it names the set.
-        owner: Codes = np.full(n_resp, -1, dtype=wide)
-        owner[resp] = ru
-        if np.array_equal(owner[resp], ru):
+    limit = 4 * len(answers) + (1 << 20)
+    if n_rounds * n_resp <= limit:
+        # Usually a respondent id belongs to one unit in a round (anonymous tokens, maybe kept
+        # across rounds): then (round, respondent) names the set, found without sorting.
+        wide = np.int32 if n_rounds * n_resp < 2**31 else np.int64
+        round_resp: Codes = answers.round.astype(wide)
+        round_resp = round_resp * n_resp + resp
+        owner: Codes = np.full(n_rounds * n_resp, -1, dtype=np.int32)
+        owner[round_resp] = answers.unit
+        if np.array_equal(owner[round_resp], answers.unit):
             present = owner >= 0
-            dense: Codes = np.cumsum(present) - 1
-            if n_resp < 2**31:
-                dense = dense.astype(np.int32)
-            return _sets(np.asarray(dense[resp]), owner[present].astype(np.int64), n_units)
-    key = ru.astype(np.int64) * n_resp + resp
-    if n_ru * n_resp <= 4 * len(answers) + (1 << 20):
-        present = np.zeros(n_ru * n_resp, dtype=bool)
-        present[key] = True
-        dense = np.cumsum(present) - 1
-        set_key = np.flatnonzero(present)
-        return _sets(dense[key], set_key // n_resp, n_units)
+            dense: Codes = (np.cumsum(present) - 1).astype(wide)
+            set_round = np.flatnonzero(present) // n_resp
+            set_ru = set_round * n_units + owner[present].astype(np.int64)
+            return _sets(np.asarray(dense[round_resp]), set_ru, n_units)
+    ru: Codes = answers.round.astype(np.int64)
+    key = (ru * n_units + answers.unit) * n_resp + resp
+    if n_rounds * n_units * n_resp <= limit:
+        seen = np.zeros(n_rounds * n_units * n_resp, dtype=bool)
+        seen[key] = True
+        dense = np.cumsum(seen) - 1
+        return _sets(dense[key], np.flatnonzero(seen) // n_resp, n_units)
     unique, of_row = np.unique(key, return_inverse=True)
     return _sets(of_row.reshape(-1), unique // n_resp, n_units)
 
@@ -129,12 +132,15 @@ def _sets(of_row: Codes, set_ru: IntArray, n_units: int) -> AnswerSets:
     return AnswerSets(of_row, set_ru // n_units, set_ru % n_units, int(set_ru.size))
 
 
-def answer_cells(answers: AnswerTable, n_items: int) -> IntArray:
-    """Per row, its cell ``item * n_sets + set`` in an (items x sets) matrix."""
+def answer_cells(answers: AnswerTable, n_items: int) -> Codes:
+    """Per row, its cell ``item * n_sets + set`` in an (items x sets) matrix (computed once)."""
+    if n_items in answers._cells:
+        return answers._cells[n_items]
     sets = answers.sets
     wide = np.int32 if n_items * sets.count < 2**31 else np.int64
     cell: Codes = answers.item.astype(wide)
-    return np.asarray(cell * sets.count + sets.of_row)
+    answers._cells[n_items] = np.asarray(cell * sets.count + sets.of_row)
+    return answers._cells[n_items]
 
 
 def duplicate_rows(answers: AnswerTable, n_items: int) -> tuple[IntArray, IntArray]:

@@ -173,3 +173,20 @@ def test_unknown_column_is_an_error() -> None:
     q = make_q("unit", [1])
     with pytest.raises(ValueError, match="no column"):
         analyze(q, units(["G"]), table([("1", 0, 0, 0, 2)]), group_by="region")
+
+
+@pytest.mark.parametrize("pattern", ["tokens", "kept-across-rounds", "numbered-per-unit"])
+def test_respondent_ids_any_pattern(pattern: str) -> None:
+    """Answer sets are (round, unit, respondent) whatever the ids look like."""
+    q = make_q("individual", [1, 1])
+    rows = []
+    for r in ("1", "2"):
+        for u in range(3):
+            for k in range(2 + u):
+                resp = {"tokens": 100 * int(r) + 10 * u + k, "kept-across-rounds": 10 * u + k,
+                        "numbered-per-unit": k}[pattern]  # fmt: skip
+                rows += [(r, u, resp, 0, 1 + (k + u) % 4), (r, u, resp, 1, 1 + k % 4)]
+    result = analyze(q, units(["G"] * 3), table(rows))
+    counts = [row["n_respondents"] for row in total(result.units)]
+    assert counts == [2, 3, 4, 2, 3, 4]
+    assert len(table(rows).sets.of_row) == len(rows)

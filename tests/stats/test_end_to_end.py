@@ -37,6 +37,11 @@ SCENARIOS = {
         scoring=dict(min_coverage=0.5, threshold=0.75, floor_level=2),
         rounds=("2023", "2024", "2025"), group_by="parent_id", global_ids=False, seed=3,
     ),
+    "individual-L4-decimal-weights": dict(
+        respondent="individual", n_levels=4, weights=[0.3, 1.7, 1, 2.2, 0.9, 1, 1.1],
+        scoring=dict(min_coverage=0.55, threshold=0.8, floor_level=2),
+        rounds=("1", "2"), group_by="parent_id", global_ids=True, seed=5,
+    ),
     "unit-L6-one-round": dict(
         respondent="unit", n_levels=6, weights=[1, 2, 3, 1, 1, 0.25, 1],
         scoring=dict(min_coverage=0.4, threshold=0.8, floor_level=4),
