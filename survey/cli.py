@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -18,7 +19,28 @@ def _fail(error: DomainError) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands that live with their feature module are imported only when run, so that e.g.
+    ``survey analyze`` does not pay for the web and database layers."""
+
+    lazy = {
+        "analyze": "survey.analysis.cli:analyze",
+        "demo": "survey.demo:demo",
+        "questionnaire": "survey.questionnaire.cli:questionnaire",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="survey")
 def main() -> None:
     """Self-assessment survey engine for school digitalisation (LIKA / SELFIE style)."""
@@ -148,20 +170,3 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
     except DomainError as exc:
         _fail(exc)
     click.echo(f"user {user.email} created")
-
-
-def _register_optional_commands() -> None:
-    """Commands that live with their own feature module."""
-    from survey.demo import demo
-    from survey.questionnaire.cli import questionnaire
-
-    main.add_command(demo)
-    main.add_command(questionnaire)
-    try:
-        from survey.analysis.cli import analyze
-    except ImportError:  # the analysis module is not built yet in this checkout
-        return
-    main.add_command(analyze)
-
-
-_register_optional_commands()

@@ -23,7 +23,9 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits before the response is sent, so an answer the browser
+# is told was saved is already committed (DESIGN.md §8), not a moment later.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_lang(request: Request) -> str:
