@@ -20,21 +20,32 @@ from sqlmodel import Session, select
 from survey.config import get_settings
 from survey.db import make_engine
 from survey.demo_data import (
+    ANPASSAD_SCHOOLS,
     COMMENTS,
+    EXTRA_MUNICIPALITIES,
+    EXTRA_REGIONS,
     INDEPENDENT_ORGANISERS,
+    NATIONAL_SCHOOL_FORMS,
     PRESCHOOL_NAMES,
     REGIONS,
     SCHOOL_PREFIXES,
     SCHOOL_SUFFIXES,
+    STATE_ORGANISERS,
     UPPER_SECONDARY,
 )
 from survey.migrate import upgrade
-from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Unit, metadata
+from survey.models import (
+    ActionPlanRow,
+    Answer,
+    Assessment,
+    QuestionnaireVersion,
+    Respondent,
+    Unit,
+    metadata,
+)
 from survey.questionnaire import Questionnaire, load_directory
 from survey.security import new_token, token_digest
-from survey.services.access import load_assessment
-from survey.services.assessments import answers_of
-from survey.services.plan import sync_plan
+from survey.services.plan import generated_rows
 from survey.services.questionnaires import store_version
 from survey.services.rounds import create_round
 from survey.services.units import add_unit
@@ -87,6 +98,8 @@ class DemoWorld:
     demo_organiser: Unit | None = None
     demo_school: Unit | None = None
     unit_forms: dict[int, list[str]] = field(default_factory=dict)
+    #: Units added for the national follow-up, drawn from their own random stream.
+    extra: list[Unit] = field(default_factory=list)
 
 
 class _Names:
@@ -110,34 +123,64 @@ class _Names:
         return sorted(names)
 
 
+def _school_forms(rng: np.random.Generator) -> list[str]:
+    roll = rng.random()
+    if roll < 0.12:
+        return ["gymnasieskola"]
+    if roll < 0.17:
+        return ["grundskola", "anpassad_grundskola"]
+    return ["forskoleklass", "grundskola", "fritidshem"] if roll < 0.6 else ["grundskola"]
+
+
+def _add_school(
+    session: Session,
+    world: DemoWorld,
+    names: _Names,
+    org: Unit,
+    name: str,
+    forms: list[str],
+    kind: str = "school",
+) -> Unit:
+    unit = add_unit(
+        session,
+        kind=kind,
+        name=name,
+        parent=org,
+        school_forms=forms,
+        school_unit_code=names.school_code(),
+        municipality_code=org.municipality_code,
+        county_code=org.county_code,
+    )
+    unit.external_id = unit.school_unit_code
+    (world.preschools if kind == "preschool" else world.schools).append(unit)
+    world.unit_forms[unit.id] = forms  # type: ignore[index]
+    return unit
+
+
+def _municipality(session: Session, region: Unit, code: str, name: str) -> Unit:
+    return add_unit(
+        session,
+        kind="organiser",
+        name=f"{name} kommun",
+        parent=region,
+        organiser_type="municipal",
+        municipality_code=code,
+        county_code=region.county_code,
+        external_id=f"kommun-{code}",
+        contact_email=f"skola@{name.lower()}.example.se",
+    )
+
+
 def _build_units(session: Session, rng: np.random.Generator, scale: DemoScale) -> DemoWorld:
     names = _Names(rng)
     nation = add_unit(session, kind="nation", name="Sverige", external_id="SE")
     world = DemoWorld(nation=nation)
 
     def school(org: Unit, name: str, forms: list[str], kind: str = "school") -> Unit:
-        unit = add_unit(
-            session,
-            kind=kind,
-            name=name,
-            parent=org,
-            school_forms=forms,
-            school_unit_code=names.school_code(),
-            municipality_code=org.municipality_code,
-            county_code=org.county_code,
-        )
-        unit.external_id = unit.school_unit_code
-        (world.preschools if kind == "preschool" else world.schools).append(unit)
-        world.unit_forms[unit.id] = forms  # type: ignore[index]
-        return unit
+        return _add_school(session, world, names, org, name, forms, kind)
 
     def school_forms() -> list[str]:
-        roll = rng.random()
-        if roll < 0.12:
-            return ["gymnasieskola"]
-        if roll < 0.17:
-            return ["grundskola", "anpassad_grundskola"]
-        return ["forskoleklass", "grundskola", "fritidshem"] if roll < 0.6 else ["grundskola"]
+        return _school_forms(rng)
 
     for county, county_name, municipalities in REGIONS:
         region = add_unit(
@@ -150,17 +193,7 @@ def _build_units(session: Session, rng: np.random.Generator, scale: DemoScale) -
         )
         world.regions.append(region)
         for code, name in municipalities:
-            org = add_unit(
-                session,
-                kind="organiser",
-                name=f"{name} kommun",
-                parent=region,
-                organiser_type="municipal",
-                municipality_code=code,
-                county_code=county,
-                external_id=f"kommun-{code}",
-                contact_email=f"skola@{name.lower()}.example.se",
-            )
+            org = _municipality(session, region, code, name)
             world.organisers.append(org)
             demo = code == DEMO_ORGANISER
             low, high = scale.schools_per_municipality
@@ -200,6 +233,56 @@ def _build_units(session: Session, rng: np.random.Generator, scale: DemoScale) -
     return world
 
 
+def _add_national_extras(
+    session: Session, world: DemoWorld, rng: np.random.Generator, scale: DemoScale
+) -> None:
+    """The units that give every national breakdown small cells (issue 8): another region with
+    a small municipality, a state organiser, units of a rare school form, more municipalities."""
+    names = _Names(rng)
+    names.codes = {u.school_unit_code for u in world.schools + world.preschools}  # type: ignore[misc]
+    for county, county_name in EXTRA_REGIONS:
+        world.regions.append(
+            add_unit(
+                session,
+                kind="region",
+                name=county_name,
+                parent=world.nation,
+                county_code=county,
+                external_id=f"lan-{county}",
+            )
+        )
+    region_of = {r.county_code: r for r in world.regions}
+    before = len(world.schools)
+    for county, code, name, count in EXTRA_MUNICIPALITIES:
+        org = _municipality(session, region_of[county], code, name)
+        world.organisers.append(org)
+        world.extra.append(org)
+        low, high = scale.schools_per_municipality
+        n = count if count is not None else int(rng.integers(low, high + 1))
+        for school_name in names.school_names(n):
+            _add_school(session, world, names, org, school_name, _school_forms(rng))
+    for name, orgnr, county, schools in STATE_ORGANISERS:
+        org = add_unit(
+            session,
+            kind="organiser",
+            name=name,
+            parent=region_of[county],
+            organiser_type="state",
+            county_code=county,
+            organisation_number=orgnr,
+            external_id=f"org-{orgnr}",
+        )
+        world.organisers.append(org)
+        world.extra.append(org)
+        for school_name in schools:
+            _add_school(session, world, names, org, school_name, ["forskoleklass", "grundskola"])
+    municipality = {o.municipality_code: o for o in world.organisers if o.municipality_code}
+    for code, school_name in ANPASSAD_SCHOOLS:
+        _add_school(session, world, names, municipality[code], school_name, ["anpassad_grundskola"])
+    world.extra.extend(world.schools[before:])  # no preschools among the extras
+    session.flush()
+
+
 def _users(session: Session, world: DemoWorld) -> dict[str, int]:
     assert world.demo_school and world.demo_organiser
     roles = {
@@ -222,23 +305,33 @@ class _Answerer:
 
     def __init__(self, rng: np.random.Generator, units: list[Unit]):
         self.rng = rng
-        org_effect: dict[int | None, float] = {}
+        self.org_effect: dict[int | None, float] = {}
         self.latent: dict[int, float] = {}
         self.change: dict[int, float] = {}
-        for unit in units:
-            if unit.parent_id not in org_effect:
-                org_effect[unit.parent_id] = float(rng.normal(0, 0.3))
-            self.latent[unit.id] = 2.45 + org_effect[unit.parent_id] + float(rng.normal(0, 0.45))  # type: ignore[index]
-            roll = rng.random()
-            self.change[unit.id] = (  # type: ignore[index]
-                0.7 if roll < 0.15 else -0.6 if roll < 0.25 else float(rng.normal(0.1, 0.2))
-            )
+        self._draw(rng, units)
         # A few clearly lagging units.
         for unit in rng.choice(
             np.array(units, dtype=object), size=max(1, len(units) // 12), replace=False
         ):
             self.latent[unit.id] -= 1.0
         self._subgoal: dict[tuple[int, str], float] = {}
+        self._subgoal_other: dict[tuple[int, str], float] = {}
+
+    def _draw(self, rng: np.random.Generator, units: list[Unit]) -> None:
+        for unit in units:
+            if unit.parent_id not in self.org_effect:
+                self.org_effect[unit.parent_id] = float(rng.normal(0, 0.3))
+            self.latent[unit.id] = (  # type: ignore[index]
+                2.45 + self.org_effect[unit.parent_id] + float(rng.normal(0, 0.45))
+            )
+            roll = rng.random()
+            self.change[unit.id] = (  # type: ignore[index]
+                0.7 if roll < 0.15 else -0.6 if roll < 0.25 else float(rng.normal(0.1, 0.2))
+            )
+
+    def add_units(self, rng: np.random.Generator, units: list[Unit]) -> None:
+        """Units added later, drawn from ``rng`` (the first stream stays as it was)."""
+        self._draw(rng, units)
 
     def values(
         self,
@@ -248,16 +341,19 @@ class _Answerer:
         later: bool,
         person: float = 0.0,
         completeness: float = 1.0,
+        rng: np.random.Generator | None = None,
     ) -> list[tuple[str, str, int | None, str | None]]:
-        rng = self.rng
+        """One answer set; ``rng`` draws it from another stream than the answerer's own."""
+        subgoal = self._subgoal if rng is None else self._subgoal_other
+        rng = rng or self.rng
         base = self.latent[unit_id] + (self.change[unit_id] if later else 0.0) + person
         rows = []
         for index, item in enumerate(q.items):
             if rng.random() > completeness:
                 continue
             key = (unit_id, item.subgoal)
-            if key not in self._subgoal:
-                self._subgoal[key] = float(rng.normal(0, 0.35))
+            if key not in subgoal:
+                subgoal[key] = float(rng.normal(0, 0.35))
             difficulty = ((index * 7919) % 13 - 6) / 14
             if item.allow_not_applicable and rng.random() < 0.02:
                 rows.append((item.id, "na", None, None))
@@ -265,36 +361,65 @@ class _Answerer:
             if q.scale.allow_dont_know and rng.random() < 0.03:
                 rows.append((item.id, "dk", None, None))
                 continue
-            raw = base - difficulty + self._subgoal[key] + float(rng.normal(0, 0.6))
+            raw = base - difficulty + subgoal[key] + float(rng.normal(0, 0.6))
             value = int(np.clip(round(raw * (q.scale.size / 4)), 1, q.scale.size))
             comment = COMMENTS[int(rng.integers(len(COMMENTS)))] if rng.random() < 0.04 else None
             rows.append((item.id, "level", value, comment))
         return rows
 
 
-def _insert_answers(
-    session: Session,
+def _answer_dicts(
     respondent_id: int,
     rows: list[tuple[str, str, int | None, str | None]],
     at: datetime,
     user_id: int | None,
-) -> None:
-    if rows:
-        session.execute(
-            insert(Answer),
-            [
-                {
-                    "respondent_id": respondent_id,
-                    "item_id": item,
-                    "kind": kind,
-                    "value": value,
-                    "comment": comment,
-                    "answered_by": user_id,
-                    "updated_at": at,
-                }
-                for item, kind, value, comment in rows
-            ],
-        )
+) -> list[dict[str, object]]:
+    return [
+        {
+            "respondent_id": respondent_id,
+            "item_id": item,
+            "kind": kind,
+            "value": value,
+            "comment": comment,
+            "answered_by": user_id,
+            "updated_at": at,
+        }
+        for item, kind, value, comment in rows
+    ]
+
+
+def _bulk_insert(session: Session, table: object, rows: list[dict[str, object]]) -> None:
+    """Core executemany (no ORM objects), in chunks."""
+    connection = session.connection()
+    for start in range(0, len(rows), 5000):
+        connection.execute(insert(table), rows[start : start + 5000])  # type: ignore[arg-type]
+
+
+def _plan_dicts(
+    q: Questionnaire,
+    assessment_id: int,
+    rows: list[tuple[str, str, int | None, str | None]],
+    at: datetime,
+) -> list[dict[str, object]]:
+    """The action plan rows submitting generates (``sync_plan`` on a new plan), as dicts."""
+    levels = {item: value for item, kind, value, _ in rows if kind == "level"}
+    return [
+        {
+            "assessment_id": assessment_id,
+            "item_id": row.item_id,
+            "title": row.title,
+            "activity": row.activity,
+            "priority": row.priority,
+            "position": row.position,
+            "owner": "",
+            "due_date": None,
+            "status": "not_started",
+            "note": "",
+            "created_at": at,
+            "updated_at": at,
+        }
+        for row in generated_rows(q, levels)
+    ]
 
 
 def _fill_unit_round(
@@ -309,8 +434,10 @@ def _fill_unit_round(
     user_id: int | None,
     keep_draft: set[int] = frozenset(),  # type: ignore[assignment]
     private: set[int] = frozenset(),  # type: ignore[assignment]
+    extra: set[int] = frozenset(),  # type: ignore[assignment]
+    extra_rng: np.random.Generator | None = None,
 ) -> None:
-    rng = answerer.rng
+    """Answer a unit-level round; units in ``extra`` are drawn from ``extra_rng``."""
     assessments = session.exec(select(Assessment).where(Assessment.round_id == round_id)).all()
     respondents = {
         r.assessment_id: r
@@ -320,34 +447,34 @@ def _fill_unit_round(
             )
         )
     }
-    submitted: list[int] = []
+    answers: list[dict[str, object]] = []
+    plans: list[dict[str, object]] = []
     for assessment in assessments:
-        roll = rng.random()
-        if assessment.unit_id in keep_draft or roll > submitted_share + 0.07:
-            if assessment.unit_id in keep_draft or roll < submitted_share + 0.04:
-                rows = answerer.values(q, assessment.unit_id, later=later, completeness=0.4)
-                _insert_answers(session, respondents[assessment.id].id, rows, at, user_id)
+        other = extra_rng if assessment.unit_id in extra else None
+        roll = (other or answerer.rng).random()
+        keep = assessment.unit_id in keep_draft
+        if not keep and roll > submitted_share + 0.07:
+            continue  # not started
+        draft = keep or roll > submitted_share
+        completeness = 0.4 if keep else 0.7 if draft else 0.97
+        rows = answerer.values(
+            q, assessment.unit_id, later=later, completeness=completeness, rng=other
+        )
+        respondent = respondents[assessment.id]
+        answers.extend(_answer_dicts(respondent.id, rows, at, user_id))  # type: ignore[arg-type]
+        if draft:
             continue
-        if roll > submitted_share:  # started, in draft
-            rows = answerer.values(q, assessment.unit_id, later=later, completeness=0.7)
-            _insert_answers(session, respondents[assessment.id].id, rows, at, user_id)
-            continue
-        rows = answerer.values(q, assessment.unit_id, later=later, completeness=0.97)
-        _insert_answers(session, respondents[assessment.id].id, rows, at, user_id)
         assessment.state = "submitted"
         assessment.submitted_at = at
         assessment.submitted_by = user_id
         assessment.shared = assessment.unit_id not in private
-        respondents[assessment.id].state = "submitted"
-        respondents[assessment.id].submitted_at = at
-        submitted.append(assessment.id)  # type: ignore[arg-type]
+        respondent.state = "submitted"
+        respondent.submitted_at = at
+        # The action plan that submitting in the app would have generated.
+        plans.extend(_plan_dicts(q, assessment.id, rows, at))  # type: ignore[arg-type]
     session.flush()
-    # The action plans that submitting in the app would have generated.
-    for assessment_id in submitted:
-        ctx = load_assessment(session, assessment_id=assessment_id)
-        respondent = respondents[assessment_id]
-        sync_plan(session, ctx=ctx, q=q, answers=answers_of(session, respondent_id=respondent.id))  # type: ignore[arg-type]
-    session.flush()
+    _bulk_insert(session, Answer.__table__, answers)
+    _bulk_insert(session, ActionPlanRow.__table__, plans)
 
 
 def _fill_individual_round(
@@ -366,6 +493,7 @@ def _fill_individual_round(
         session.exec(select(Assessment).where(Assessment.round_id == round_id)).all()
     )
     links: dict[int, str] = {}
+    answers: list[dict[str, object]] = []
     low, high = scale.teachers_per_unit
     with (
         click.progressbar(assessments, label="teacher answers", file=sys.stderr, show_pos=True)
@@ -397,8 +525,9 @@ def _fill_individual_round(
                     person=float(rng.normal(0, 0.5)),
                     completeness=0.97 if person.state == "submitted" else 0.5,
                 )
-                _insert_answers(session, person.id, rows, at, None)  # type: ignore[arg-type]
+                answers.extend(_answer_dicts(person.id, rows, at, None))  # type: ignore[arg-type]
     session.flush()
+    _bulk_insert(session, Answer.__table__, answers)
     return links
 
 
@@ -425,8 +554,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         q.key: store_version(session, questionnaire=q) for q in loaded
     }
     world = _build_units(session, rng, scale)
-    users = _users(session, world)
     answerer = _Answerer(rng, world.schools + world.preschools + world.organisers)
+    # Units added for the national follow-up come from a stream of their own, so everything
+    # drawn from ``rng`` (names, answers, the principal's draft) stays as it was.
+    extra_rng = np.random.default_rng(scale.seed + 8)
+    _add_national_extras(session, world, extra_rng, scale)
+    answerer.add_units(extra_rng, world.extra)
+    extra = {u.id for u in world.extra}
+    users = _users(session, world)
     assert world.demo_organiser and world.demo_school
     uppsala_schools = [u for u in world.schools if u.parent_id == world.demo_organiser.id]
     uppsala_pre = [u for u in world.preschools if u.parent_id == world.demo_organiser.id]
@@ -439,7 +574,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
 
     summary: dict[str, object] = {}
     school_q = "skola" if "skola" in by_key else "exempel"
-    grund = [u for u in world.schools if "grundskola" in world.unit_forms[u.id]]  # type: ignore[index]
+    forms = world.unit_forms
+    grund = [u for u in world.schools if u.id not in extra and "grundskola" in forms[u.id]]  # type: ignore[index]
+    others = [
+        u
+        for u in world.schools
+        if u.id not in {g.id for g in grund} and set(forms[u.id]) & set(NATIONAL_SCHOOL_FORMS)  # type: ignore[index]
+    ]
+    extra |= {u.id for u in others}  # type: ignore[misc]
     for year, later in ((2025, False), (2026, True)):
         closes = date(year, 11, 30) if year == 2025 else date(2026, 12, 18)
         rnd = create_round(
@@ -450,8 +592,8 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             title=f"Nationell uppföljning {year}",
             opens=date(year, 9, 1),
             closes=closes,
-            units=grund,
-            targets={"kinds": ["school"], "school_forms": ["grundskola"]},
+            units=grund + others,
+            targets={"kinds": ["school"], "school_forms": NATIONAL_SCHOOL_FORMS},
             actor_id=national,
         )
         if year == 2025:
@@ -466,6 +608,8 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             at=when(date(year, 10, 20)),
             user_id=principal,
             keep_draft={world.demo_school.id} if later else set(),  # type: ignore[arg-type]
+            extra=extra,
+            extra_rng=extra_rng,
         )
     if "huvudman" in stored:
         rnd = create_round(
@@ -489,6 +633,8 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             submitted_share=0.85,
             at=when(date(2026, 10, 15)),
             user_id=strategist,
+            extra=extra,
+            extra_rng=extra_rng,
         )
     private = {u.id for u in uppsala_schools[3:5]}
     for year, later in ((2025, False), (2026, True)):
@@ -577,22 +723,29 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     help="Drop everything in the database first.",
 )
 @click.option(
-    "--national", is_flag=True, help="Build a national-scale data set (about 5,000 school units)."
+    "--national",
+    is_flag=True,
+    help="Build a national-scale data set instead: 21 regions, 290 organisers, 5,000 school "
+    "units, national rounds with about 100,000 teacher respondents (a few minutes).",
 )
 def demo(reset: bool, national: bool) -> None:
     """Create (or reset) a demo database at SURVEY_DATABASE_URL with demo accounts."""
     settings = get_settings()
     url = settings.database_url
+    if national and not reset:
+        raise click.UsageError("--national builds a whole database: it cannot use --no-reset")
     if reset:
         reset_database(url)
     else:
         upgrade(url)
-    scale = DemoScale()
-    if national:
-        scale = DemoScale(schools_per_municipality=(14, 20), teachers_per_unit=(10, 30))
     engine = make_engine(url)
     with Session(engine) as session:
-        summary = build_demo(session, scale=scale)
+        if national:
+            from survey.demo_national import build_national
+
+            summary = build_national(session)
+        else:
+            summary = build_demo(session, scale=DemoScale())
         session.commit()
     engine.dispose()
     port = settings.port
@@ -601,6 +754,11 @@ def demo(reset: bool, national: bool) -> None:
         f"  {summary['units']} school units, {summary['organisers']} organisers, "
         f"{summary['regions']} regions"
     )
+    if national:
+        click.echo(
+            f"  {summary['respondents']:,} teacher respondents, {summary['answers']:,} answers; "
+            f"{summary['rows']:,} rows loaded in {summary['seconds']:.0f} s"
+        )
     click.echo(f"  open http://127.0.0.1:{port}/ and sign in with password '{DEMO_PASSWORD}':")
     for email, role in ACCOUNTS.items():
         click.echo(f"    {email:<26} {role}")

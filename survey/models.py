@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, MetaData, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -50,6 +60,13 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 def _ts(**kw: Any) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), **kw))
+
+
+def _submitted_index(name: str, *columns: str) -> Index:
+    """A partial index over submitted rows only: the national publication's cheap check
+    whether a round's submitted data changed reads it without touching the table."""
+    where = text("state = 'submitted'")
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
 
 
 class Unit(SQLModel, table=True):
@@ -187,6 +204,7 @@ class Assessment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("state", ASSESSMENT_STATES), name="state"),
         UniqueConstraint("round_id", "unit_id", name="uq_assessment_round_unit"),
+        _submitted_index("ix_assessment_round_submitted", "round_id", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,7 +226,10 @@ class Respondent(SQLModel, table=True):
     questionnaire has one per anonymous respondent, holding only the hash of its token.
     """
 
-    __table_args__ = (CheckConstraint(_in("state", ("open", "submitted")), name="state"),)
+    __table_args__ = (
+        CheckConstraint(_in("state", ("open", "submitted")), name="state"),
+        _submitted_index("ix_respondent_submitted", "assessment_id", "submitted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
@@ -79,8 +81,70 @@ def test_demo_builds_rounds_with_answers(settings, engine) -> None:  # type: ign
         assert session.exec(select(func.count()).select_from(Answer)).one() > 1000
         user = session.exec(select(User).where(User.email == "principal@example.org")).one()
         assert verify_password(user.password_hash, "demo")
+    check_national_demo(engine)
     # Running it again resets instead of failing on existing rows.
     assert CliRunner().invoke(main, ["demo"]).exit_code == 0
+
+
+def check_national_demo(engine) -> None:  # type: ignore[no-untyped-def]
+    """The demo's national rounds (issue 8): "Nationell uppföljning 2026" answered by at least
+    150 units in at least 4 regions and 12 organisers of both kinds, some organisers below k, so
+    that every one-way breakdown publishes some cells and hides others; the 2025 round for
+    trends; the strategist's and the principal's places in it."""
+    from survey.services.national import DIMENSIONS, publication_for
+    from survey.services.questionnaires import questionnaire_for
+    from survey.services.round_access import RoundScope
+
+    k = 5
+    with Session(engine) as session:
+        rounds = {r.title: r for r in session.exec(select(Round).where(Round.kind == "national"))}
+        assert {"Nationell uppföljning 2025", "Nationell uppföljning 2026"} <= set(rounds)
+        current = rounds["Nationell uppföljning 2026"]
+        assert rounds["Nationell uppföljning 2025"].questionnaire_id == current.questionnaire_id
+        assert rounds["Nationell uppföljning 2025"].state == "closed"
+        answering = session.exec(
+            select(Unit)
+            .join(Assessment, Assessment.unit_id == Unit.id)
+            .where(Assessment.round_id == current.id, Assessment.state == "submitted")
+        ).all()
+        organisers = {u.parent_id: session.get(Unit, u.parent_id) for u in answering}
+        regions = {o.parent_id for o in organisers.values()}  # type: ignore[union-attr]
+        assert len(answering) >= 150 and len(regions) >= 4 and len(organisers) >= 12
+        types = {o.organiser_type for o in organisers.values()}  # type: ignore[union-attr]
+        assert types >= {"municipal", "independent"}
+        per_organiser = Counter(u.parent_id for u in answering)
+        assert min(per_organiser.values()) < k <= max(per_organiser.values())
+        uppsala = session.exec(select(Unit).where(Unit.name == "Uppsala kommun")).one()
+        assert (
+            session.exec(
+                select(func.count()).select_from(Unit).where(Unit.parent_id == uppsala.id)
+            ).one()
+            >= 25
+        )
+        kvarnbacka = session.exec(select(Unit).where(Unit.name == "Kvarnbackaskolan")).one()
+        assert kvarnbacka.parent_id == uppsala.id
+        draft = session.exec(
+            select(Assessment).where(
+                Assessment.round_id == current.id, Assessment.unit_id == kvarnbacka.id
+            )
+        ).one()
+        assert draft.state == "draft"
+        nation = session.get(Unit, current.owner_unit_id)
+        q = questionnaire_for(session, questionnaire_id=current.questionnaire_id)
+        publication = publication_for(
+            session, round_=current, owner_scope=RoundScope(current, nation, None, False, False),  # type: ignore[arg-type]
+            q=q, k=k,
+        )  # fmt: skip
+        for dimension in DIMENSIONS:
+            for scope_type in ("total", "area", "subgoal"):
+                rows = publication.select(by=(dimension,), scope_type=scope_type)
+                by_scope: dict[str, list[bool]] = {}
+                for row in rows:
+                    by_scope.setdefault(row["scope_id"], []).append(row["suppressed"])
+                for scope_id, hidden in by_scope.items():
+                    assert any(hidden) and not all(hidden), (dimension, scope_id, hidden)
+        (nation_row,) = publication.select(by=(), scope_type="total")
+        assert nation_row["n_units"] == len(answering) and not nation_row["suppressed"]
 
 
 def test_questionnaire_table_is_generated_from_files() -> None:

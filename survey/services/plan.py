@@ -182,7 +182,7 @@ def add_row(
     session: Session,
     *,
     ctx: AssessmentContext,
-    title: str,
+    title: str = "",
     activity: str = "",
     priority: str = "2",
     owner: str = "",
@@ -338,3 +338,34 @@ def status_counts(session: Session, *, ctx: AssessmentContext) -> dict[str, int]
 def naive_utc(moment: datetime) -> datetime:
     """A timestamp in UTC without tzinfo (SQLite returns naive UTC; Excel has no time zones)."""
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class GeneratedRow:
+    item_id: str
+    title: str
+    activity: str
+    priority: int
+    position: int
+
+
+@dataclass(frozen=True)
+class _Level:
+    kind: str
+    value: int | None
+
+
+def generated_rows(q: Questionnaire, levels: Mapping[str, int]) -> list[GeneratedRow]:
+    """The rows :func:`sync_plan` creates for a new plan, from item id → answered level; for
+    bulk loads (the demo) that write many plans without an ORM object per row."""
+    low = _low_items(q, {item: _Level("level", v) for item, v in levels.items()})  # type: ignore[misc]
+    return [
+        GeneratedRow(
+            item.id,
+            item.text.sv[: _LIMITS["title"]],
+            _activity(item, level),
+            priority_for(level),
+            position,
+        )
+        for position, (item, level) in enumerate(low)
+    ]

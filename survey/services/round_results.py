@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm
 from survey.questionnaire import Questionnaire
 from survey.services.respondents import respondent_counts
-from survey.services.results import AnswerRow, answer_rows, run_analysis
+from survey.services.results import AnswerColumns, AnswerRow, analyse_columns, answer_columns
 from survey.services.round_access import RoundScope
 from survey.stats import Analysis
 
@@ -114,8 +114,14 @@ class RoundResults:
     units: list[RoundUnit]
     included: list[RoundUnit] = field(default_factory=list)
     excluded: dict[int, str] = field(default_factory=dict)  # unit id → reason
-    rows: list[AnswerRow] = field(default_factory=list)
+    #: The analysed answers (submitted answer sets of the included units, and of the same units
+    #: in ``extra_rounds``), to the questionnaire's items.
+    answers: AnswerColumns | None = None
     analysis: Analysis | None = None
+
+    @property
+    def rows(self) -> list[AnswerRow]:
+        return self.answers.rows() if self.answers is not None else []
 
 
 def round_results(
@@ -147,11 +153,11 @@ def round_results(
                 ru, individual=q.is_individual, k=k
             ):
                 assessment_ids.append(ru.assessment.id)
-    result.rows = answer_rows(session, assessment_ids=assessment_ids,  # type: ignore[arg-type]
-                              submitted_only=True)
+    result.answers = answer_columns(session, q=q, assessment_ids=assessment_ids,  # type: ignore[arg-type]
+                                    submitted_only=True)
     if attributes:
-        result.analysis = run_analysis(q, units=attributes, rows=result.rows,  # type: ignore[arg-type]
-                                       group_by=group_by, compare_by=compare_by)
+        result.analysis = analyse_columns(q, units=attributes, answers=result.answers,  # type: ignore[arg-type]
+                                          group_by=group_by, compare_by=compare_by)
     return result
 
 

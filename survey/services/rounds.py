@@ -44,12 +44,14 @@ def create_round(
     )
     session.add(round_)
     session.flush()
-    for unit in units:
-        assessment = Assessment(round_id=round_.id, unit_id=unit.id, shared=kind == "national")
-        session.add(assessment)
-        session.flush()
-        if questionnaire.respondent == "unit":
-            session.add(Respondent(assessment_id=assessment.id))
+    # One flush per table, not per unit: a national round goes to thousands of units.
+    assessments = [
+        Assessment(round_id=round_.id, unit_id=unit.id, shared=kind == "national") for unit in units
+    ]
+    session.add_all(assessments)
+    session.flush()
+    if questionnaire.respondent == "unit":
+        session.add_all(Respondent(assessment_id=a.id) for a in assessments)
     record(
         session,
         action="round.create",

@@ -24,8 +24,21 @@ from survey.web.auth import SignInRequired
 from survey.web.deps import get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import render
-from survey.web.routes import api_assessments, assessments, pages, plan, respond
+from survey.web.routes import (
+    api_assessments,
+    api_national,
+    api_results,
+    api_rounds,
+    assessments,
+    pages,
+    plan,
+    respond,
+    rounds,
+)
 from survey.web.routes import auth as auth_routes
+from survey.web.routes import benchmarks as benchmark_routes
+from survey.web.routes import comparison as comparison_routes
+from survey.web.routes import national as national_routes
 from survey.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("survey")
@@ -88,6 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan.router)
     app.include_router(respond.router)
     app.include_router(api_assessments.router)
+    app.include_router(rounds.router)
+    app.include_router(api_rounds.router)
+    app.include_router(api_national.router)
+    app.include_router(api_results.router)
+    app.include_router(comparison_routes.router)
+    app.include_router(benchmark_routes.router)
+    app.include_router(national_routes.router)
+    app.include_router(national_routes.api_router)
 
     @app.exception_handler(SignInRequired)
     def sign_in_required(request: Request, exc: SignInRequired) -> Response:

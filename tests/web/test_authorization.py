@@ -69,7 +69,7 @@ EXPECT.update(
 PLAN_EDIT = ANSWER
 EXPECT.update(
     {
-        ("GET", "/assessments/{assessment_id}/plan"): ANSWER,
+        ("GET", "/assessments/{assessment_id}/plan"): VIEW,  # read-only for the strategist once shared
         ("POST", "/assessments/{assessment_id}/plan/rows"): PLAN_EDIT,
         ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}"): PLAN_EDIT,
         ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}/delete"): PLAN_EDIT,
@@ -83,7 +83,42 @@ EXPECT.update(
 # aggregates only (their own pages), so 404 here like everybody else.
 ROUND = {"strategist-a", "admin"}
 # --- rounds and participation (issue 7) ---
+# The rounds list: every role that runs or follows rounds (principals have no round views);
+# creating organiser rounds: strategists (for their own organiser) and admins.
+ROUND_LIST = {"strategist-a", "strategist-b", "national", "admin"}
+ROUND_CREATE = {"strategist-a", "strategist-b", "admin"}
+EXPECT.update(
+    {
+        ("GET", "/rounds"): ROUND_LIST,
+        ("GET", "/rounds/new"): ROUND_CREATE,
+        ("POST", "/rounds"): ROUND_CREATE,
+        ("GET", "/rounds/{round_id}"): ROUND,
+        ("POST", "/rounds/{round_id}/extend"): ROUND,
+        ("POST", "/rounds/{round_id}/close"): ROUND,
+        ("POST", "/rounds/{round_id}/reopen"): ROUND,
+        ("POST", "/rounds/{round_id}/assessments/{assessment_id}/reopen"): ROUND,
+        ("GET", "/rounds/{round_id}/participation.csv"): ROUND,
+        ("GET", "/rounds/{round_id}/participation.xlsx"): ROUND,
+        ("GET", "/rounds/{round_id}/reminders"): ROUND,
+        ("GET", "/rounds/{round_id}/reminders.csv"): ROUND,
+        ("GET", "/api/v1/rounds"): SIGNED_IN,
+        ("GET", "/api/v1/rounds/{round_id}/participation"): ROUND,
+    }
+)
 # --- heat map, equity panel, trend (issue 7) ---
+EXPECT.update(
+    {
+        ("GET", "/rounds/{round_id}/heatmap"): ROUND,
+        ("GET", "/rounds/{round_id}/heatmap.csv"): ROUND,
+        ("GET", "/rounds/{round_id}/heatmap.xlsx"): ROUND,
+        ("GET", "/rounds/{round_id}/heatmap.parquet"): ROUND,
+        ("GET", "/rounds/{round_id}/equity"): ROUND,
+        ("GET", "/rounds/{round_id}/equity.csv"): ROUND,
+        ("GET", "/rounds/{round_id}/equity.xlsx"): ROUND,
+        ("GET", "/rounds/{round_id}/equity.parquet"): ROUND,
+        ("GET", "/rounds/{round_id}/trend"): ROUND,
+    }
+)
 # --- results API and export (issue 7) ---
 EXPECT.update(
     {
@@ -91,21 +126,74 @@ EXPECT.update(
         ("GET", "/api/v1/rounds/{round_id}/export"): ROUND,
     }
 )
+# --- national follow-up (issue 8) ---
+# National pages: the list and creating a national round for national staff and admins; every page
+# and file of one national round answers 404 on organiser A's (non-national) round for everyone
+# (access inside national rounds: tests/web/test_national_pages.py).
+NATIONAL = {"national", "admin"}
+EXPECT.update(
+    {
+        ("GET", "/national"): NATIONAL,
+        ("GET", "/national/rounds/new"): NATIONAL,
+        ("POST", "/national/rounds"): NATIONAL,
+        ("GET", "/national/rounds/{round_id}"): set(),
+        ("GET", "/national/rounds/{round_id}/trends"): set(),
+        ("GET", "/national/rounds/{round_id}/report"): set(),
+        ("GET", "/national/rounds/{round_id}/aggregates.csv"): set(),
+        ("GET", "/national/rounds/{round_id}/aggregates.xlsx"): set(),
+        ("GET", "/national/rounds/{round_id}/aggregates.parquet"): set(),
+        ("GET", "/api/v1/national/rounds/{round_id}/aggregates.csv"): set(),
+        ("GET", "/api/v1/national/rounds/{round_id}/aggregates.xlsx"): set(),
+        ("GET", "/api/v1/national/rounds/{round_id}/aggregates.parquet"): set(),
+    }
+)
+# Benchmarks (issue 8): the list of national rounds for strategists and admins; on organiser A's own
+# (non-national) round and school A's assessment in it, every benchmark answers 404 for everyone
+# (benchmarks compare with national statistics; access in national rounds: tests/web/test_benchmarks.py).
+EXPECT.update(
+    {
+        ("GET", "/benchmarks"): {"strategist-a", "strategist-b", "admin"},
+        ("GET", "/benchmarks/rounds/{round_id}"): set(),
+        ("GET", "/assessments/{assessment_id}/benchmark"): set(),
+        ("GET", "/api/v1/benchmarks/rounds/{round_id}"): set(),
+        ("GET", "/api/v1/benchmarks/assessments/{assessment_id}"): set(),
+    }
+)
+# On an organiser's round the national aggregates answer 404 for everyone (national rounds only;
+# access for national staff is tested in tests/web/test_national_api.py).
+EXPECT[("GET", "/api/v1/national/rounds/{round_id}/aggregates")] = set()
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
-LAST = {("POST", "/assessments/{assessment_id}/reopen")}  # changes the state: run at the end
+LAST = {  # change the state: run at the end
+    ("POST", "/assessments/{assessment_id}/reopen"),
+    ("POST", "/rounds/{round_id}/assessments/{assessment_id}/reopen"),
+}
 
 
 def app_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Every (method, path) the app serves, descending into included routers (FastAPI keeps
+    them as wrappers around the original router)."""
     inner = app.app if hasattr(app, "app") and not hasattr(app, "routes") else app
-    found = []
-    for route in inner.routes:
-        if isinstance(route, APIRoute) and route.path not in IGNORED:
-            found.extend((method, route.path) for method in sorted(route.methods - {"HEAD"}))
+    found: list[tuple[str, str]] = []
+
+    def walk(routes, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        for route in routes:
+            original = getattr(route, "original_router", None)
+            if original is not None:
+                walk(original.routes, prefix + route.include_context.prefix)
+            elif isinstance(route, APIRoute):
+                path = prefix + route.path
+                if path not in IGNORED:
+                    found.extend((m, path) for m in sorted(route.methods - {"HEAD"}))
+
+    walk(inner.routes, "")
     return found
 
 
 def test_every_route_is_covered(client: TestClient) -> None:
-    missing = [r for r in app_routes(client.app) if r not in EXPECT]
+    routes = app_routes(client.app)
+    # The walk must see the app's routes at all (a walker that finds nothing would pass).
+    assert ("GET", "/assessments/{assessment_id}") in routes and len(routes) > 40
+    missing = [r for r in routes if r not in EXPECT]
     assert missing == [], f"add these routes to EXPECT: {missing}"
 
 
@@ -153,9 +241,10 @@ def _world(engine):  # type: ignore[no-untyped-def]
     return world, a[world.school_a], tokens["token"]
 
 
-def _url(path: str, assessment_id: int, token: str) -> str:
+def _url(path: str, assessment_id: int, token: str, round_id: int = 0) -> str:
     return (
         path.replace("{assessment_id}", str(assessment_id))
+        .replace("{round_id}", str(round_id))
         .replace("{item_id}", "L.01")
         .replace("{area}", "ledning")
         .replace("{token}", token)

@@ -1,0 +1,309 @@
+"""National follow-up aggregates (FO 3.2) with disclosure control (issue 8).
+
+One publication per round: every breakdown (nation; region, organiser type, school form,
+organiser; and each pair of them) is computed once by the statistics engine, then one
+suppression pattern is decided for all of them together (``survey.stats.disclosure``), so
+pages, API and files show the same cells hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from survey.errors import InvalidInput
+from survey.models import Assessment, Respondent, Round, Unit, UnitSchoolForm
+from survey.questionnaire import Questionnaire
+from survey.services.respondents import respondent_counts
+from survey.services.results import answer_columns, column_tables
+from survey.services.round_access import RoundScope
+from survey.services.round_results import RoundUnit, main_school_form
+from survey.stats.breakdowns import SEPARATOR, Breakdown, breakdowns
+from survey.stats.disclosure import Tables, suppress
+
+DIMENSIONS = ("region", "organiser_type", "school_form", "organiser")
+FAMILY: tuple[tuple[str, ...], ...] = (
+    (),
+    *((d,) for d in DIMENSIONS),
+    *combinations(DIMENSIONS, 2),
+)
+STAT_FIELDS = ("n_units", "mean", "median", "q1", "q3", "sd", "share_below_floor", "gini", "theil")
+
+
+def parse_by(raw: str | None) -> tuple[str, ...]:
+    """``""`` (the nation), one dimension, or two joined by a comma, in canonical order."""
+    parts = tuple(p.strip() for p in (raw or "").split(",") if p.strip())
+    unknown = [p for p in parts if p not in DIMENSIONS]
+    if unknown or len(parts) > 2 or len(set(parts)) != len(parts):
+        raise InvalidInput(
+            f"by: '{raw}' is not a breakdown; use nothing, one of {', '.join(DIMENSIONS)}, "
+            "or two of them separated by a comma"
+        )
+    return tuple(d for d in DIMENSIONS if d in parts)
+
+
+def _attributes(ru: RoundUnit) -> dict[str, str | None]:
+    organiser = ru.unit if ru.unit.kind == "organiser" else ru.organiser
+    region = ru.organiser if ru.unit.kind == "organiser" else ru.region
+    return {
+        "region": region.county_code if region else None,
+        "organiser_type": organiser.organiser_type if organiser else None,
+        "school_form": ru.school_form,
+        "organiser": str(organiser.id) if organiser else None,
+    }
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One unit of the round, as the publication needs it."""
+
+    unit_id: int
+    assessment_id: int
+    answering: bool
+    attributes: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class _PathOnly:
+    path: str
+
+
+def _round_entries(
+    session: Session, *, round_: Round, owner_scope: RoundScope, individual: bool
+) -> list[_Entry]:
+    """:func:`round_units` with :func:`_attributes`, as one query of plain columns (no ORM
+    object per unit: a national round has thousands)."""
+    unit, parent, grand = aliased(Unit), aliased(Unit), aliased(Unit)
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            Assessment.id, Assessment.state, unit.id, unit.kind, unit.path,
+            unit.organiser_type, parent.id, parent.county_code, parent.organiser_type,
+            grand.county_code,
+        )
+        .join(unit, unit.id == Assessment.unit_id)
+        .outerjoin(parent, parent.id == unit.parent_id)
+        .outerjoin(grand, grand.id == parent.parent_id)
+        .where(Assessment.round_id == round_.id)
+    ).all()  # fmt: skip
+    rows = [r for r in rows if owner_scope.sees_unit(_PathOnly(r[4]))]  # type: ignore[arg-type]
+    forms: dict[int, list[str]] = {}
+    for unit_id, form in session.exec(
+        select(UnitSchoolForm.unit_id, UnitSchoolForm.school_form)
+        .join(Assessment, col(Assessment.unit_id) == UnitSchoolForm.unit_id)
+        .where(Assessment.round_id == round_.id)
+    ):
+        forms.setdefault(unit_id, []).append(form)
+    counts = respondent_counts(session, assessment_ids=[r[0] for r in rows]) if individual else {}
+    entries = []
+    for a_id, state, u_id, kind, _, u_type, p_id, p_county, p_type, g_county in rows:
+        own = kind == "organiser"  # an organiser answers for itself; its parent is the region
+        entries.append(
+            _Entry(
+                u_id,
+                a_id,
+                counts.get(a_id, (0, 0))[0] > 0 if individual else state == "submitted",
+                {
+                    "region": p_county if own else (g_county if p_id is not None else None),
+                    "organiser_type": u_type if own else p_type,
+                    "school_form": main_school_form(sorted(forms.get(u_id, []))),
+                    "organiser": str(u_id) if own else (str(p_id) if p_id is not None else None),
+                },
+            )
+        )
+    return entries
+
+
+@dataclass
+class Publication:
+    round: Round
+    k: int
+    rows: list[dict[str, Any]]  # every breakdown, suppression applied
+    comparisons: list[dict[str, Any]]
+    # Built on first use: rows by breakdown, and encoded responses (a publication never
+    # changes, so neither does a response made from it alone).
+    _index: dict[int, dict[str, list[dict[str, Any]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _encoded: dict[Hashable, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def select(self, *, by: tuple[str, ...], scope_type: str | None = None) -> list[dict[str, Any]]:
+        return self._pick(self.rows, by, scope_type)
+
+    def select_comparisons(
+        self, *, by: tuple[str, ...], scope_type: str | None = None
+    ) -> list[dict[str, Any]]:
+        return self._pick(self.comparisons, by, scope_type)
+
+    def _pick(
+        self, rows: list[dict[str, Any]], by: tuple[str, ...], scope_type: str | None
+    ) -> list[dict[str, Any]]:
+        index = self._index.get(id(rows))
+        if index is None:
+            index = {}
+            for row in rows:
+                index.setdefault(row["by"], []).append(row)
+            self._index[id(rows)] = index
+        return [
+            r
+            for r in index.get(",".join(by), [])
+            if scope_type is None or r["scope_type"] == scope_type
+        ]
+
+    def encoded(self, key: Hashable, make: Callable[[], Any]) -> bytes:
+        """``make()`` as JSON (UTF-8), encoded once per ``key``: the API answers a breakdown of
+        thousands of rows without serialising them again."""
+        found = self._encoded.get(key)
+        if found is None:
+            found = json.dumps(
+                make(), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            ).encode("utf-8")
+            self._encoded[key] = found
+        return found
+
+
+def _group_dict(columns: tuple[str, ...], label: str) -> dict[str, str]:
+    if not columns:
+        return {}
+    return dict(zip(columns, label.split(SEPARATOR), strict=True))
+
+
+def build_publication(
+    session: Session, *, round_: Round, owner_scope: RoundScope, q: Questionnaire, k: int
+) -> Publication:
+    units = _round_entries(
+        session, round_=round_, owner_scope=owner_scope, individual=q.is_individual
+    )
+    targeted: dict[tuple[str, str], int] = {}
+    for columns in FAMILY:
+        for entry in units:
+            values = [entry.attributes[c] for c in columns]
+            if all(values):
+                key = (",".join(columns), SEPARATOR.join(values))  # type: ignore[arg-type]
+                targeted[key] = targeted.get(key, 0) + 1
+    answering = [entry for entry in units if entry.answering]
+    # Columns straight from the database (no Python object per answer: a national teacher
+    # round has millions), and no tests about single units inside groups: the publication
+    # shows the distribution of every group, never a unit.
+    answers = answer_columns(
+        session,
+        q=q,
+        assessment_ids=[entry.assessment_id for entry in answering],
+        submitted_only=True,
+    )
+    unit_table, answer_table = column_tables(
+        units={entry.unit_id: entry.attributes for entry in answering},
+        answers=answers,
+        columns=DIMENSIONS,
+    )
+    results = breakdowns(q, unit_table, answer_table, by=FAMILY, tests=False)
+    published: list[dict[str, Any]] = []
+    by_scope: dict[tuple[str, str], list[tuple[Breakdown, dict[str, Any]]]] = {}
+    for b in results:
+        for row in b.rows:
+            by_scope.setdefault((row["scope_type"], row["scope_id"]), []).append((b, row))
+    for (scope_type, scope_id), entries in by_scope.items():
+        tables = Tables()
+        primary = []
+        counts: dict[str, dict[Any, int]] = {}
+        for b, row in entries:
+            n = int(row["n_units"] or 0)
+            counts.setdefault(b.by, {})[row["group"]] = n
+            resp = b.respondents.get((row["round"], scope_type, scope_id, row["group"]), 0)
+            if q.is_individual and resp < k:
+                primary.append((b.by or "nation", row["group"] if b.columns else ""))
+        tables.counts[("nation", "")] = counts.get("", {}).get("", 0)
+        for d in DIMENSIONS:
+            tables.add_one_way(d, counts.get(d, {}), ("nation", ""))
+        for a, b2 in combinations(DIMENSIONS, 2):
+            pair = {tuple(g.split(SEPARATOR)): n for g, n in counts.get(f"{a},{b2}", {}).items()}
+            tables.add_two_way(f"{a},{b2}", pair, rows=a, columns=b2)
+        hidden = suppress(tables, k, primary=primary)
+        for b, row in entries:
+            key = (
+                ("nation", "")
+                if not b.columns
+                else (
+                    (b.by, row["group"])
+                    if len(b.columns) == 1
+                    else (b.by, tuple(row["group"].split(SEPARATOR)))
+                )
+            )
+            is_hidden = key in hidden
+            n_targeted = targeted.get((b.by, row["group"] if b.columns else ""), 0)
+            out: dict[str, Any] = {
+                "round": row["round"],
+                "by": b.by,
+                "group": _group_dict(b.columns, row["group"]),
+                "scope_type": scope_type,
+                "scope_id": scope_id,
+            }
+            for name in STAT_FIELDS:
+                out[name] = None if is_hidden else row[name]
+            out["suppressed"] = is_hidden
+            out["n_targeted"] = n_targeted
+            out["response_rate"] = (
+                None if is_hidden or not n_targeted else int(row["n_units"] or 0) / n_targeted
+            )
+            published.append(out)
+    # Kruskal-Wallis and Theil's decomposition per breakdown, over every answering unit. The
+    # per-value counts and medians ("values") are left out: they would bypass the suppression
+    # of the cells above.
+    comparisons = [
+        {key: value for key, value in row.items() if key != "values"}
+        for b in results
+        for row in b.comparisons
+    ]
+    return Publication(round=round_, k=k, rows=published, comparisons=comparisons)
+
+
+def submitted_count(session: Session, *, round_id: int) -> tuple[int, Any]:
+    """A cheap fingerprint of the round's data: submitted assessments and the latest change."""
+    return session.exec(
+        select(func.count(), func.max(Assessment.updated_at)).where(
+            Assessment.round_id == round_id, col(Assessment.state) == "submitted"
+        )
+    ).one()  # type: ignore[return-value]
+
+
+def respondent_count(session: Session, *, round_id: int) -> tuple[int, Any]:
+    """Submitted respondents of the round and the latest submit (individual questionnaires: a
+    respondent submitting changes no assessment). Read from the partial index
+    ``ix_respondent_submitted`` alone."""
+    return session.exec(
+        select(func.count(), func.max(Respondent.submitted_at))
+        .join(Assessment, col(Assessment.id) == Respondent.assessment_id)
+        .where(Assessment.round_id == round_id, col(Respondent.state) == "submitted")
+    ).one()  # type: ignore[return-value]
+
+
+_cache: dict[tuple[Any, ...], Publication] = {}
+_building = threading.Lock()
+
+
+def publication_for(
+    session: Session, *, round_: Round, owner_scope: RoundScope, q: Questionnaire, k: int
+) -> Publication:
+    """The round's publication, rebuilt only when its submitted data changed (submitted
+    assessments, and submitted respondents of an individual questionnaire). One build at a
+    time: requests arriving while it runs wait for it instead of building it again."""
+    fingerprint = submitted_count(session, round_id=round_.id)  # type: ignore[arg-type]
+    if q.is_individual:
+        fingerprint = (*fingerprint, *respondent_count(session, round_id=round_.id))  # type: ignore[arg-type]
+    key = (str(session.get_bind().url), round_.id, k, *fingerprint)  # type: ignore[union-attr]
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    with _building:
+        if key not in _cache:
+            built = build_publication(session, round_=round_, owner_scope=owner_scope, q=q, k=k)
+            if len(_cache) > 16:
+                _cache.clear()
+            _cache[key] = built
+        return _cache[key]

@@ -1,0 +1,163 @@
+"""Texts of the benchmark pages (an organiser's units or one unit against region and nation)."""
+
+MESSAGES = {
+    "bm.title": {"sv": "Jämförelse med län och riket", "en": "Benchmark against region and nation"},
+    "bm.index_title": {
+        "sv": "Jämförelser i nationella omgångar",
+        "en": "Benchmarks in national rounds",
+    },
+    "bm.index_intro": {
+        "sv": "I de nationella uppföljningsomgångarna kan ni se era enheter mot länet och riket. Välj omgång.",
+        "en": "In the national follow-up rounds you can see your units against the region and the nation. Choose a round.",
+    },
+    "bm.index_none": {
+        "sv": "Era enheter deltar inte i någon nationell omgång.",
+        "en": "Your units do not take part in any national round.",
+    },
+    "bm.index_caption": {"sv": "Nationella omgångar", "en": "National rounds"},
+    "bm.col.round": {"sv": "Omgång", "en": "Round"},
+    "bm.col.period": {"sv": "Period", "en": "Period"},
+    "bm.col.benchmarks": {"sv": "Jämförelse", "en": "Benchmark"},
+    "bm.choose_organiser": {"sv": "Välj huvudman", "en": "Choose an organiser"},
+    "bm.dash_link": {
+        "sv": "Jämför era enheter med länet och riket i de nationella omgångarna",
+        "en": "Compare your units with the region and the nation in the national rounds",
+    },
+    "bm.summary_link": {
+        "sv": "Jämförelse med län och riket",
+        "en": "Benchmark against region and nation",
+    },
+    "bm.intro.organiser": {
+        "sv": "Era {noun} i omgången jämförda med länet och riket: medianen och kvartilerna (den mittersta hälften av enheterna) för varje grupp, er median, och ett test av om era {noun} skiljer sig från övriga riket.",
+        "en": "Your {noun} in the round compared with the region and the nation: the median and quartiles (the middle half of the units) of each group, your median, and a test of whether your {noun} differ from the rest of the nation.",
+    },
+    "bm.intro.organiser_unit": {
+        "sv": "Huvudmannens egen bedömning jämförd med huvudmän av samma typ, länet och riket: medianen och kvartilerna (den mittersta hälften) för varje grupp.",
+        "en": "The organiser's own assessment compared with organisers of the same type, the region and the nation: the median and quartiles (the middle half) of each group.",
+    },
+    "bm.intro.unit": {
+        "sv": "{unit} jämförd med andra enheter: medianen och kvartilerna (den mittersta hälften av enheterna) för varje grupp.",
+        "en": "{unit} compared with other units: the median and quartiles (the middle half of the units) of each group.",
+    },
+    "bm.rule": {
+        "sv": "En grupp visas bara när den har minst {k} enheter med resultat, och bara när den nationella statistiken publicerar den; annars står det ”–”. Värdena är medelvärden på skalan 1–{max} (nivåerna).",
+        "en": "A group is shown only when it has at least {k} units with results, and only when the national statistics publish it; otherwise it shows “–”. Values are mean scores on the scale 1–{max} (the levels).",
+    },
+    "bm.method": {
+        "sv": "Testet är Mann–Whitneys U-test (tvåsidigt) av era enheters värden mot övriga enheters, med Cliff's δ som effektmått (från −1: alla era lägre, till 1: alla era högre). p-värdena Holm-justeras inom delmål respektive områden; en skillnad kallas säker när det justerade p är under 0,05. Testet visas bara när övriga har minst {k} enheter.",
+        "en": "The test is the Mann–Whitney U test (two-sided) of your units' values against the other units', with Cliff's δ as the effect size (from −1: all of yours lower, to 1: all of yours higher). p-values are Holm-adjusted within sub-goals and within areas; a difference is called clear when the adjusted p is below 0.05. The test is shown only when the others have at least {k} units.",
+    },
+    "bm.preliminary": {
+        "sv": "Bedömningen är inte inskickad: enhetens värden är preliminära och ingår inte i statistiken.",
+        "en": "The assessment is not submitted: the unit's values are preliminary and not part of the statistics.",
+    },
+    "bm.no_own": {
+        "sv": "Enheten har inga resultat ännu; bara jämförelsegrupperna visas.",
+        "en": "The unit has no results yet; only the comparison groups are shown.",
+    },
+    "bm.own_suppressed": {
+        "sv": "Enhetens resultat visas när minst {k} svarande har skickat in.",
+        "en": "The unit's result is shown once at least {k} respondents have submitted.",
+    },
+    "bm.coverage": {
+        "sv": "Svarsfrekvens i riket: {n} av {targeted} enheter ({rate}).",
+        "en": "Response rate in the nation: {n} of {targeted} units ({rate}).",
+    },
+    "bm.subgoals": {"sv": "Delmål", "en": "Sub-goals"},
+    "bm.areas": {"sv": "Områden och totalt", "en": "Areas and total"},
+    "bm.chart.subgoal": {
+        "sv": "Delmålen jämförda med grupperna",
+        "en": "The sub-goals compared with the groups",
+    },
+    "bm.chart.area": {
+        "sv": "Områdena jämförda med grupperna",
+        "en": "The areas compared with the groups",
+    },
+    "bm.chart.desc": {
+        "sv": "För varje rad en ruta per grupp från nedre till övre kvartilen med ett streck vid medianen; romben visar {own}. Samma värden står i tabellen.",
+        "en": "For each row one box per group from the lower to the upper quartile with a line at the median; the diamond shows {own}. The table has the same values.",
+    },
+    "bm.legend": {"sv": "Teckenförklaring", "en": "Legend"},
+    "bm.legend.box": {
+        "sv": "{name}: ruta = mittersta hälften, streck = median",
+        "en": "{name}: box = middle half, line = median",
+    },
+    "bm.legend.suppressed": {
+        "sv": "– = visas inte (färre än {k} enheter)",
+        "en": "– = not shown (fewer than {k} units)",
+    },
+    "bm.own.organiser": {"sv": "era enheters median", "en": "your units' median"},
+    "bm.own.organiser_unit": {"sv": "huvudmannens värde", "en": "the organiser's value"},
+    "bm.own.unit": {"sv": "enhetens värde", "en": "the unit's value"},
+    "bm.table.caption": {"sv": "{title}: värden och grupper", "en": "{title}: values and groups"},
+    "bm.col.scope": {"sv": "Delmål / område", "en": "Sub-goal / area"},
+    "bm.col.own.organiser": {
+        "sv": "Era enheter: median (kvartiler), antal",
+        "en": "Your units: median (quartiles), number",
+    },
+    "bm.col.own.organiser_unit": {"sv": "Huvudmannens värde", "en": "The organiser's value"},
+    "bm.col.own.unit": {"sv": "Enhetens värde", "en": "The unit's value"},
+    "bm.col.group": {"sv": "{name}: median (kvartiler)", "en": "{name}: median (quartiles)"},
+    "bm.col.group_n": {
+        "sv": "{name}: enheter (svarsfrekvens)",
+        "en": "{name}: units (response rate)",
+    },
+    "bm.col.delta": {"sv": "Cliff's δ", "en": "Cliff's δ"},
+    "bm.col.p": {"sv": "p (Holm-justerat)", "en": "p (Holm-adjusted)"},
+    "bm.col.n_test": {"sv": "Enheter: era / övriga", "en": "Units: yours / others"},
+    "bm.sentences": {"sv": "I ord", "en": "In words"},
+    "bm.group.nation": {"sv": "Riket", "en": "Nation"},
+    "bm.otype.municipal": {"sv": "Kommunala huvudmän", "en": "Municipal organisers"},
+    "bm.otype.independent": {"sv": "Enskilda huvudmän", "en": "Independent organisers"},
+    "bm.otype.state": {"sv": "Statliga huvudmän", "en": "State organisers"},
+    "bm.otype.None": {"sv": "Huvudmän", "en": "Organisers"},
+    "bm.place.nation": {"sv": "i riket ({median})", "en": "in the nation ({median})"},
+    "bm.place.region": {"sv": "i {name} ({median})", "en": "in {name} ({median})"},
+    "bm.place.organiser": {"sv": "hos {name} ({median})", "en": "at {name} ({median})"},
+    "bm.place.organiser_type": {"sv": "bland {name} ({median})", "en": "among {name} ({median})"},
+    "bm.in_scope": {"sv": "i {scope}", "en": "in {scope}"},
+    "bm.in_total": {"sv": "totalt sett", "en": "overall"},
+    "bm.and": {"sv": " och ", "en": " and "},
+    "bm.rel.above": {"sv": "över medianen {places}", "en": "above the median {places}"},
+    "bm.rel.equal": {"sv": "lika med medianen {places}", "en": "equal to the median {places}"},
+    "bm.rel.below": {"sv": "under medianen {places}", "en": "below the median {places}"},
+    "bm.position": {
+        "sv": "{Where} ligger {subject} ({own}) {parts}.",
+        "en": "{Where}, {subject} ({own}) is {parts}.",
+    },
+    "bm.subject.organiser_median": {"sv": "era enheters median", "en": "your units' median"},
+    "bm.subject.organiser.schools": {"sv": "Era skolor", "en": "Your schools"},
+    "bm.subject.organiser.preschools": {"sv": "Era förskolor", "en": "Your preschools"},
+    "bm.subject.organiser.units": {"sv": "Era enheter", "en": "Your units"},
+    "bm.subject.organiser.organisers": {"sv": "Era enheter", "en": "Your units"},
+    "bm.subject.organiser_unit.organisers": {"sv": "Er huvudman", "en": "Your organiser"},
+    "bm.subject.organiser_unit.schools": {"sv": "Er huvudman", "en": "Your organiser"},
+    "bm.subject.organiser_unit.preschools": {"sv": "Er huvudman", "en": "Your organiser"},
+    "bm.subject.organiser_unit.units": {"sv": "Er huvudman", "en": "Your organiser"},
+    "bm.rest.nation": {"sv": "övriga riket", "en": "the rest of the nation"},
+    "bm.rest.organiser_type": {"sv": "övriga {type}", "en": "the other {type}"},
+    "bm.noun.schools": {"sv": "skolor", "en": "schools"},
+    "bm.noun.preschools": {"sv": "förskolor", "en": "preschools"},
+    "bm.noun.organisers": {"sv": "huvudmän", "en": "organisers"},
+    "bm.noun.units": {"sv": "enheter", "en": "units"},
+    "bm.test.above": {
+        "sv": "{subject} ligger över {rest} {where}: Cliff's δ = {delta}, {p} (Holm-justerat {p_adj}), {n_mine} mot {n_rest} {noun}.",
+        "en": "{subject} {are} above {rest} {where}: Cliff's δ = {delta}, {p} (Holm-adjusted {p_adj}), {n_mine} against {n_rest} {noun}.",
+    },
+    "bm.test.below": {
+        "sv": "{subject} ligger under {rest} {where}: Cliff's δ = {delta}, {p} (Holm-justerat {p_adj}), {n_mine} mot {n_rest} {noun}.",
+        "en": "{subject} {are} below {rest} {where}: Cliff's δ = {delta}, {p} (Holm-adjusted {p_adj}), {n_mine} against {n_rest} {noun}.",
+    },
+    "bm.test.none": {
+        "sv": "{subject} skiljer sig inte säkert från {rest} {where}: Cliff's δ = {delta}, {p} (Holm-justerat {p_adj}), {n_mine} mot {n_rest} {noun}.",
+        "en": "{subject} {do} not clearly differ from {rest} {where}: Cliff's δ = {delta}, {p} (Holm-adjusted {p_adj}), {n_mine} against {n_rest} {noun}.",
+    },
+    "bm.test.rest_below_k": {
+        "sv": "{Where} har {rest} färre än {k} {noun} med resultat, så inget test visas.",
+        "en": "{Where}, {rest} has fewer than {k} {noun} with results, so no test is shown.",
+    },
+    "bm.test.no_own_units": {
+        "sv": "{Where} finns inga inskickade resultat från er ännu, så inget test visas.",
+        "en": "{Where} there are no submitted results of yours yet, so no test is shown.",
+    },
+}

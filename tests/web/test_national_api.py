@@ -1,0 +1,129 @@
+"""National aggregates: numbers from the engine, small cells hidden, differencing impossible."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from survey.models import Assessment, QuestionnaireVersion, Unit
+from survey.services.access import load_assessment
+from survey.services.assessments import submit
+from survey.services.questionnaires import questionnaire_for
+from survey.services.rounds import create_round, unit_respondent
+from survey.services.units import add_unit
+from survey.stats.disclosure import line_ok
+from tests.factories import build_world, bulk_answer, login
+
+K = 5
+# (region, organiser type, number of answering schools, level every school answers)
+LAYOUT = [("03", "municipal", 7, 2), ("03", "independent", 2, 4), ("12", "municipal", 6, 3),
+          ("12", "independent", 6, 1)]
+
+
+def national_world(engine):  # type: ignore[no-untyped-def]
+    world = build_world(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        nation = session.get(Unit, world.nation)
+        schools: list[tuple[Unit, int]] = []
+        for region_code, org_type, count, level in LAYOUT:
+            region = add_unit(session, kind="region", name=f"Län {region_code}{org_type}",
+                              parent=nation, county_code=region_code)
+            org = add_unit(session, kind="organiser", name=f"Huvudman {region_code} {org_type}",
+                           parent=region, organiser_type=org_type)
+            for i in range(count):
+                unit = add_unit(session, kind="school", name=f"Skola {region_code}{org_type}{i}",
+                                parent=org, school_forms=["grundskola"])
+                schools.append((unit, level))
+        skola = session.get(QuestionnaireVersion, world.questionnaires["skola"])
+        rnd = create_round(session, questionnaire=skola, owner=nation, kind="national",  # type: ignore[arg-type]
+                           title="Nationell uppföljning", opens=date(2026, 9, 1),
+                           closes=date(2026, 12, 1), units=[u for u, _ in schools])
+        session.commit()
+        ids = {
+            a.unit_id: a.id
+            for a in session.exec(select(Assessment).where(Assessment.round_id == rnd.id))
+        }
+    bulk_answer(engine, {ids[unit.id]: level for unit, level in schools})
+    with Session(engine, expire_on_commit=False) as session:
+        for unit, _ in schools:
+            ctx = load_assessment(session, assessment_id=ids[unit.id])
+            q = questionnaire_for(session, questionnaire_id=ctx.round.questionnaire_id)
+            submit(session, ctx=ctx, q=q, respondent=unit_respondent(session, assessment=ctx.assessment),
+                   actor=None)
+        session.commit()
+    return world, rnd.id, schools
+
+
+def test_aggregates_match_the_definitions_and_hide_small_cells(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    world, round_id, schools = national_world(engine)
+    login(client, "national@example.org")
+    nation = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
+                        params={"scope_type": "total"}).json()["rows"]
+    (row,) = nation
+    # Every school answered every item with one level, so its score is that level.
+    scores = [level for _, level in schools]
+    assert row["n_units"] == len(scores) == row["n_targeted"]
+    assert row["mean"] == statistics.mean(scores)
+    assert row["median"] == statistics.median(scores)
+    assert abs(row["sd"] - statistics.stdev(scores)) < 1e-12
+    assert row["share_below_floor"] == sum(1 for s in scores if s < 2) / len(scores)
+    assert row["suppressed"] is False and row["response_rate"] == 1.0
+
+    by_type = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
+                         params={"by": "organiser_type", "scope_type": "total"}).json()["rows"]
+    cells = {r["group"]["organiser_type"]: r for r in by_type}
+    assert cells["municipal"]["n_units"] == 13 and cells["municipal"]["mean"] == (7 * 2 + 6 * 3) / 13
+    assert cells["independent"]["n_units"] == 8
+
+    two_way = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
+                         params={"by": "region,organiser_type", "scope_type": "total"}).json()["rows"]
+    cells2 = {(r["group"]["region"], r["group"]["organiser_type"]): r for r in two_way}
+    # 03/independent has 2 schools: hidden, with no number at all.
+    small = cells2[("03", "independent")]
+    assert small["suppressed"] is True and small["mean"] is None and small["n_units"] is None
+    # …and region 03 (published: 9 schools) would give it away as 03 − 03/municipal, so the
+    # municipal cell of region 03 is hidden too; so is a partner in the organiser-type column.
+    assert cells2[("03", "municipal")]["suppressed"] is True
+    for rows in (by_type, two_way):
+        for r in rows:
+            assert r["suppressed"] or r["n_units"] >= K
+
+
+def test_every_line_of_every_breakdown_is_safe(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """No hidden cell can be recovered from a published margin: the true counts (known from
+    LAYOUT) of the hidden cells of every row and column are none, or ≥ 2 cells holding ≥ k."""
+    world, round_id, _ = national_world(engine)
+    login(client, "national@example.org")
+
+    def get(by: str) -> list[dict]:  # type: ignore[type-arg]
+        return client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
+                          params={"by": by, "scope_type": "total"}).json()["rows"]
+
+    true = {}
+    for region, org_type, count, _ in LAYOUT:
+        true[(region, org_type)] = true.get((region, org_type), 0) + count
+    margins = {("region", r["group"]["region"]): r for r in get("region")}
+    margins |= {("organiser_type", r["group"]["organiser_type"]): r for r in get("organiser_type")}
+    two_way = get("region,organiser_type")
+    for position, dimension in ((0, "region"), (1, "organiser_type")):
+        for value in {key[position] for key in true}:
+            hidden = [true[(r["group"]["region"], r["group"]["organiser_type"])] for r in two_way
+                      if r["group"][dimension] == value and r["suppressed"]]
+            assert margins[(dimension, value)]["suppressed"] or line_ok(hidden, K), (dimension, value)
+    for dimension in ("region", "organiser_type"):
+        hidden = [sum(n for key, n in true.items() if key[0 if dimension == "region" else 1] == v)
+                  for (d, v), r in margins.items() if d == dimension and r["suppressed"]]
+        assert line_ok(hidden, K), dimension
+
+
+def test_only_national_staff_and_admins(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    world, round_id, _ = national_world(engine)
+    login(client, "strategist-a@example.org")
+    assert client.get(f"/api/v1/national/rounds/{round_id}/aggregates").status_code == 404
+    other = TestClient(client.app, base_url="https://testserver")
+    login(other, "national@example.org")
+    bad = other.get(f"/api/v1/national/rounds/{round_id}/aggregates", params={"by": "kommun"})
+    assert bad.status_code == 422 and "by:" in bad.json()["detail"]
