@@ -323,8 +323,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="timed requests per endpoint")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument(
-        "--teachers", type=int, nargs=2, default=(20, 33), metavar=("LOW", "HIGH"),
-        help="teacher links per unit (uniform); 150 units x 26.5 = about 4,000",
+        "--teachers", type=int, nargs=2, default=(21, 34), metavar=("LOW", "HIGH"),
+        help="teachers per unit (uniform): 150 units x 27.5, about 4,000 submitted",
     )  # fmt: skip
     args = parser.parse_args()
     admin_url = os.environ.get("SURVEY_BENCH_POSTGRES_URL", DEFAULT_URL)

@@ -260,7 +260,10 @@ def _add_national_extras(
         low, high = scale.schools_per_municipality
         n = count if count is not None else int(rng.integers(low, high + 1))
         for school_name in names.school_names(n):
-            _add_school(session, world, names, org, school_name, _school_forms(rng))
+            forms = _school_forms(rng)
+            if forms == ["gymnasieskola"]:
+                school_name = school_name.replace("skolan", "") + UPPER_SECONDARY[0]
+            _add_school(session, world, names, org, school_name, forms)
     for name, orgnr, county, schools in STATE_ORGANISERS:
         org = add_unit(
             session,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -317,6 +317,15 @@ class _Loader:
         process = impl.bind_processor(self.dialect)
         return process(value) if process else value
 
+    def moments(
+        self, table: Table, column: str, rng: np.random.Generator, n: int, first: date, days: int
+    ) -> list[Any]:
+        """``n`` random moments during ``days`` from ``first`` (when people submitted), as the
+        driver wants them."""
+        start = _when(first)
+        seconds = rng.integers(0, days * 86_400, size=n).tolist()
+        return [self.value(table, column, start + timedelta(seconds=s)) for s in seconds]
+
     @contextmanager
     def bar(self, total: int, label: str) -> Iterator[Callable[[int], None]]:
         if not self.progress:
@@ -564,24 +573,25 @@ def unit_round(
     ctx.next_respondent += len(units)
     loader, a_table, r_table = ctx.loader, _t(Assessment), _t(Respondent)
     user = ctx.strategist if stored.key == "huvudman" else ctx.principal
-    stamp = loader.value(a_table, "updated_at", at)  # type: ignore[arg-type]
+    stamp = loader.value(a_table, "updated_at", at)
+    when = loader.moments(a_table, "updated_at", ctx.rng, len(units), date(year, 9, 10), 60)
     loader.load(
-        a_table,  # type: ignore[arg-type]
+        a_table,
         ("id", "round_id", "unit_id", "state", "version", "shared", "submitted_at",
          "submitted_by", "updated_at"),
         (
             (int(a), rnd.id, int(u), "draft" if d else "submitted", 1, True,
-             None if d else stamp, None if d else user, stamp)
-            for a, u, d in zip(assessment_ids, unit_ids, draft, strict=True)
+             None if d else t, None if d else user, t)
+            for a, u, d, t in zip(assessment_ids, unit_ids, draft, when, strict=True)
         ),
         total=len(units), label=f"{title}: assessments",
     )  # fmt: skip
     loader.load(
-        r_table,  # type: ignore[arg-type]
+        r_table,
         ("id", "assessment_id", "token_hash", "state", "created_at", "submitted_at"),
         (
-            (int(r), int(a), None, "open" if d else "submitted", stamp, None if d else stamp)
-            for r, a, d in zip(respondent_ids, assessment_ids, draft, strict=True)
+            (int(r), int(a), None, "open" if d else "submitted", stamp, None if d else t)
+            for r, a, d, t in zip(respondent_ids, assessment_ids, draft, when, strict=True)
         ),
         total=len(units), label=f"{title}: answer sets",
     )  # fmt: skip
@@ -671,13 +681,14 @@ def teacher_round(
     done = rank < submitted[owner]
     respondent_ids = np.arange(n) + ctx.next_respondent
     ctx.next_respondent += n
+    when = loader.moments(_t(Respondent), "submitted_at", rng, n, date(2026, 10, 2), 45)
     loader.load(
         _t(Respondent),
         ("id", "assessment_id", "token_hash", "state", "created_at", "submitted_at"),
         (
             (int(r), int(assessment_ids[o]), secrets.token_hex(32),
-             "submitted" if d else "open", stamp, stamp if d else None)
-            for r, o, d in zip(respondent_ids, owner, done, strict=True)
+             "submitted" if d else "open", stamp, t if d else None)
+            for r, o, d, t in zip(respondent_ids, owner, done, when, strict=True)
         ),
         total=n, label=f"{title}: respondents",
     )  # fmt: skip

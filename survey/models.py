@@ -228,7 +228,7 @@ class Respondent(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint(_in("state", ("open", "submitted")), name="state"),
-        _submitted_index("ix_respondent_submitted", "assessment_id", "submitted_at"),
+        _submitted_index("ix_respondent_submitted", "submitted_at", "assessment_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

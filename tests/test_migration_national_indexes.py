@@ -13,7 +13,7 @@ from survey.models import metadata
 
 INDEXES = {
     "assessment": ("ix_assessment_round_submitted", ["round_id", "updated_at"]),
-    "respondent": ("ix_respondent_submitted", ["assessment_id", "submitted_at"]),
+    "respondent": ("ix_respondent_submitted", ["submitted_at", "assessment_id"]),
 }
 
 
@@ -21,9 +21,7 @@ def _indexes(url: str) -> dict[str, dict[str, object]]:
     engine = make_engine(url)
     with engine.connect() as connection:
         found = {
-            ix["name"]: ix
-            for table in INDEXES
-            for ix in inspect(connection).get_indexes(table)
+            ix["name"]: ix for table in INDEXES for ix in inspect(connection).get_indexes(table)
         }
     engine.dispose()
     return found  # type: ignore[return-value]

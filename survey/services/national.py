@@ -12,6 +12,7 @@ import json
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from survey.errors import InvalidInput
-from survey.models import Assessment, Respondent, Round, Unit, UnitSchoolForm
+from survey.models import Assessment, Respondent, Round, Unit, UnitSchoolForm, utcnow
 from survey.questionnaire import Questionnaire
 from survey.services.respondents import respondent_counts
 from survey.services.results import answer_columns, column_tables
@@ -82,7 +83,7 @@ def _round_entries(
     object per unit: a national round has thousands)."""
     unit, parent, grand = aliased(Unit), aliased(Unit), aliased(Unit)
     rows = session.exec(
-        select(  # type: ignore[call-overload]
+        select(  # type: ignore[call-overload, misc]
             Assessment.id, Assessment.state, unit.id, unit.kind, unit.path,
             unit.organiser_type, parent.id, parent.county_code, parent.organiser_type,
             grand.county_code,
@@ -273,9 +274,7 @@ def submitted_count(session: Session, *, round_id: int) -> tuple[int, Any]:
 
 
 def respondent_count(session: Session, *, round_id: int) -> tuple[int, Any]:
-    """Submitted respondents of the round and the latest submit (individual questionnaires: a
-    respondent submitting changes no assessment). Read from the partial index
-    ``ix_respondent_submitted`` alone."""
+    """Submitted respondents of the round and the latest submit (individual questionnaires)."""
     return session.exec(
         select(func.count(), func.max(Respondent.submitted_at))
         .join(Assessment, col(Assessment.id) == Respondent.assessment_id)
@@ -283,27 +282,83 @@ def respondent_count(session: Session, *, round_id: int) -> tuple[int, Any]:
     ).one()  # type: ignore[return-value]
 
 
-_cache: dict[tuple[Any, ...], Publication] = {}
+def recent_respondents(session: Session, *, round_id: int, since: datetime) -> int:
+    """Respondents of the round submitted after ``since``: a range of the partial index
+    ``ix_respondent_submitted`` (submitted_at first), however many submitted before."""
+    return session.exec(
+        select(func.count())
+        .select_from(Respondent)
+        .join(Assessment, col(Assessment.id) == Respondent.assessment_id)
+        .where(
+            col(Respondent.state) == "submitted",
+            col(Respondent.submitted_at) > since,
+            Assessment.round_id == round_id,
+        )
+    ).one()
+
+
+# Submitted respondents are never removed and get ``submitted_at`` = now when they submit, so
+# an individual round's data changed if and only if the number submitted after a moment
+# shortly before its latest submit changed. The margin covers submits whose transaction
+# commits after later ones (clocks of several app servers, slow commits).
+RECENT = timedelta(minutes=10)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Cached:
+    publication: Publication
+    assessments: tuple[int, Any]  # submitted_count when built
+    since: datetime | None  # individual questionnaires: recent_respondents(since) when built
+    recent: int
+
+
+def _fresh(session: Session, cached: _Cached, round_id: int) -> bool:
+    if tuple(submitted_count(session, round_id=round_id)) != cached.assessments:
+        return False
+    return cached.since is None or (
+        recent_respondents(session, round_id=round_id, since=cached.since) == cached.recent
+    )
+
+
+_cache: dict[tuple[Any, ...], _Cached] = {}
 _building = threading.Lock()
 
 
 def publication_for(
     session: Session, *, round_: Round, owner_scope: RoundScope, q: Questionnaire, k: int
 ) -> Publication:
-    """The round's publication, rebuilt only when its submitted data changed (submitted
-    assessments, and submitted respondents of an individual questionnaire). One build at a
-    time: requests arriving while it runs wait for it instead of building it again."""
-    fingerprint = submitted_count(session, round_id=round_.id)  # type: ignore[arg-type]
-    if q.is_individual:
-        fingerprint = (*fingerprint, *respondent_count(session, round_id=round_.id))  # type: ignore[arg-type]
-    key = (str(session.get_bind().url), round_.id, k, *fingerprint)  # type: ignore[union-attr]
-    found = _cache.get(key)
-    if found is not None:
-        return found
+    """The round's publication, rebuilt only when its submitted data changed.
+
+    The check on every call reads indexes only: for a unit-level questionnaire the count and
+    latest change of submitted assessments (``ix_assessment_round_submitted``), for an
+    individual one also the respondents submitted in the last minutes before the latest
+    submit seen (``ix_respondent_submitted``). One build at a time: requests arriving while it
+    runs wait for it instead of building it again."""
+    key = (str(session.get_bind().url), round_.id, k)  # type: ignore[union-attr]
+    cached = _cache.get(key)
+    if cached is not None and _fresh(session, cached, round_.id):  # type: ignore[arg-type]
+        return cached.publication
     with _building:
-        if key not in _cache:
-            built = build_publication(session, round_=round_, owner_scope=owner_scope, q=q, k=k)
-            if len(_cache) > 16:
-                _cache.clear()
-            _cache[key] = built
-        return _cache[key]
+        cached = _cache.get(key)
+        if cached is not None and _fresh(session, cached, round_.id):  # type: ignore[arg-type]
+            return cached.publication
+        assessments = tuple(submitted_count(session, round_id=round_.id))  # type: ignore[arg-type]
+        since, recent = None, 0
+        if q.is_individual:
+            _, latest = respondent_count(session, round_id=round_.id)  # type: ignore[arg-type]
+            now = utcnow()
+            # Not after the present (clock changes, imported data): a later submit counts.
+            latest = now if latest is None else min(_aware(latest), now)
+            since = latest - RECENT
+            recent = recent_respondents(session, round_id=round_.id, since=since)  # type: ignore[arg-type]
+        built = build_publication(session, round_=round_, owner_scope=owner_scope, q=q, k=k)
+        _cache.pop(key, None)
+        while len(_cache) >= 32:  # the oldest first (dicts keep insertion order)
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = _Cached(built, assessments, since, recent)  # type: ignore[arg-type]
+        return built

@@ -36,10 +36,6 @@ UNIT_COLUMNS = ("unit_id", "name", "kind", "parent_id", "school_form", "organise
 ANSWER_COLUMNS = ("round", "unit_id", "respondent_id", "item_id", "value")
 GROUP_BY = "parent_id"
 COMPARE_BY = ("school_form",)
-ANALYZE_COMMAND = (
-    "survey analyze --questionnaire questionnaire.yaml --units units.csv "
-    "--answers answers.csv --compare-by school_form"
-)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """partial indexes over submitted assessments and respondents (national follow-up)
 
 The national publication is cached per round and rebuilt when the round's submitted data
-change; the check (count and latest change of submitted assessments, and of submitted
-respondents for individual questionnaires) runs on every request and reads only these indexes.
+change. The check runs on every request and reads only these indexes: the count and latest
+change of the round's submitted assessments, and (individual questionnaires) the respondents
+submitted since shortly before the latest submit the publication saw.
 
 Revision ID: 0002
 Revises: 0001
@@ -34,7 +35,7 @@ def upgrade() -> None:
     with op.batch_alter_table("respondent", schema=None) as batch_op:
         batch_op.create_index(
             "ix_respondent_submitted",
-            ["assessment_id", "submitted_at"],
+            ["submitted_at", "assessment_id"],
             unique=False,
             postgresql_where=sa.text(SUBMITTED),
             sqlite_where=sa.text(SUBMITTED),

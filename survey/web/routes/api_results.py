@@ -26,6 +26,7 @@ from sqlmodel import Session
 from survey.errors import InvalidInput
 from survey.models import QuestionnaireVersion
 from survey.questionnaire import Questionnaire
+from survey.services.access import Actor
 from survey.services.audit import record
 from survey.services.questionnaires import questionnaire_for
 from survey.services.round_access import RoundScope, get_round_units_view
@@ -40,9 +41,10 @@ router = APIRouter(prefix="/api/v1", dependencies=[CsrfProtected], tags=["rounds
 EXPORT_FORMATS = ("zip",)
 
 
-def _round(request: Request, session: Session, actor: Any, round_id: int) -> tuple[
-    RoundScope, Questionnaire
-]:  # fmt: skip
+def _round(
+    request: Request, session: Session, actor: Actor, round_id: int
+) -> tuple[RoundScope, Questionnaire]:
+    """The round as the caller may see it (404 for national staff and outside the scope)."""
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     q = questionnaire_for(
         session,
