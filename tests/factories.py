@@ -225,8 +225,13 @@ def bulk_answer(engine: Engine, assessment_ids: dict[int, int]) -> None:
             q = questionnaire_for(session, questionnaire_id=ctx.round.questionnaire_id)
             respondent = unit_respondent(session, assessment=ctx.assessment)
             rows += [
-                {"respondent_id": respondent.id, "item_id": item.id, "kind": "level",
-                 "value": level, "updated_at": utcnow()}
+                {
+                    "respondent_id": respondent.id,
+                    "item_id": item.id,
+                    "kind": "level",
+                    "value": level,
+                    "updated_at": utcnow(),
+                }
                 for item in q.items
             ]
         session.execute(insert(Answer), rows)

@@ -193,7 +193,7 @@ def _schema_problems(
     for error in _validator().iter_errors(_jsonable(data)):
         path = tuple(error.absolute_path)
         line = None
-        probe = path
+        probe: tuple[Any, ...] | None = path
         while line is None and probe is not None:
             line = lines.get(probe)
             probe = probe[:-1] if probe else None

@@ -37,9 +37,7 @@ def visible_rounds(session: Session, *, actor: Actor) -> list[Round]:
         select(Assessment.round_id).join(Unit, Unit.id == Assessment.unit_id).where(in_subtree)
     )
     return list(
-        session.exec(
-            query.where(or_(col(Round.id).in_(owned), col(Round.id).in_(taking_part)))
-        )
+        session.exec(query.where(or_(col(Round.id).in_(owned), col(Round.id).in_(taking_part))))
     )
 
 

@@ -70,9 +70,7 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
     ):
         forms.setdefault(unit_id, []).append(form)
     parents = {u.parent_id for _, u in visible}
-    organisers = {
-        o.id: o for o in session.exec(select(Unit).where(col(Unit.id).in_(parents)))
-    }
+    organisers = {o.id: o for o in session.exec(select(Unit).where(col(Unit.id).in_(parents)))}
     regions = {
         r.id: r
         for r in session.exec(
@@ -90,7 +88,11 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
         region = regions.get(organiser.parent_id) if organiser else None  # type: ignore[arg-type]
         result.append(
             RoundUnit(
-                unit, assessment, sorted(forms.get(unit.id, [])), organiser, region,  # type: ignore[arg-type]
+                unit,
+                assessment,
+                sorted(forms.get(unit.id, [])),
+                organiser,
+                region,  # type: ignore[arg-type]
                 counts.get(assessment.id, (0, 0)) if individual else None,  # type: ignore[arg-type]
             )
         )
@@ -146,18 +148,28 @@ def round_results(
     assessment_ids = [ru.assessment.id for ru in result.included]
     attributes = {ru.unit.id: ru.attributes() for ru in result.included}
     for earlier in extra_rounds:
-        earlier_scope = RoundScope(earlier, scope.owner, scope.unit_paths, False,
-                                   scope.aggregates_only)
+        earlier_scope = RoundScope(
+            earlier, scope.owner, scope.unit_paths, False, scope.aggregates_only
+        )
         for ru in round_units(session, scope=earlier_scope, individual=q.is_individual):
             if ru.unit.id in attributes and not exclusion_reason(
                 ru, individual=q.is_individual, k=k
             ):
                 assessment_ids.append(ru.assessment.id)
-    result.answers = answer_columns(session, q=q, assessment_ids=assessment_ids,  # type: ignore[arg-type]
-                                    submitted_only=True)
+    result.answers = answer_columns(
+        session,
+        q=q,
+        assessment_ids=assessment_ids,  # type: ignore[arg-type]
+        submitted_only=True,
+    )
     if attributes:
-        result.analysis = analyse_columns(q, units=attributes, answers=result.answers,  # type: ignore[arg-type]
-                                          group_by=group_by, compare_by=compare_by)
+        result.analysis = analyse_columns(
+            q,
+            units=attributes,
+            answers=result.answers,  # type: ignore[arg-type]
+            group_by=group_by,
+            compare_by=compare_by,
+        )
     return result
 
 

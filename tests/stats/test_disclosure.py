@@ -26,15 +26,19 @@ def check(tables: Tables, hidden: set, k: int) -> None:  # type: ignore[type-arg
         if n < k:
             assert cell in hidden, f"{cell} has {n} < {k} units but is published"
     for line in tables.lines:
-        hidden_counts = [tables.counts[c] for c in line.cells if c in hidden and tables.counts[c] > 0]
+        hidden_counts = [
+            tables.counts[c] for c in line.cells if c in hidden and tables.counts[c] > 0
+        ]
         margin_hidden = line.margin in hidden
         assert line_ok(hidden_counts, k) or margin_hidden, (
             f"line {line.cells} → {line.margin}: hidden {hidden_counts} can be recovered"
         )
 
 
-unit = st.tuples(st.sampled_from(["01", "03", "12", "14", "25"]),
-                 st.sampled_from(["municipal", "independent", "state"]))
+unit = st.tuples(
+    st.sampled_from(["01", "03", "12", "14", "25"]),
+    st.sampled_from(["municipal", "independent", "state"]),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -69,7 +69,10 @@ EXPECT.update(
 PLAN_EDIT = ANSWER
 EXPECT.update(
     {
-        ("GET", "/assessments/{assessment_id}/plan"): VIEW,  # read-only for the strategist once shared
+        (
+            "GET",
+            "/assessments/{assessment_id}/plan",
+        ): VIEW,  # read-only for the strategist once shared
         ("POST", "/assessments/{assessment_id}/plan/rows"): PLAN_EDIT,
         ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}"): PLAN_EDIT,
         ("POST", "/assessments/{assessment_id}/plan/rows/{row_id}/delete"): PLAN_EDIT,

@@ -19,8 +19,12 @@ from tests.factories import build_world, bulk_answer, login
 
 K = 5
 # (region, organiser type, number of answering schools, level every school answers)
-LAYOUT = [("03", "municipal", 7, 2), ("03", "independent", 2, 4), ("12", "municipal", 6, 3),
-          ("12", "independent", 6, 1)]
+LAYOUT = [
+    ("03", "municipal", 7, 2),
+    ("03", "independent", 2, 4),
+    ("12", "municipal", 6, 3),
+    ("12", "independent", 6, 1),
+]
 
 
 def national_world(engine):  # type: ignore[no-untyped-def]
@@ -29,18 +33,40 @@ def national_world(engine):  # type: ignore[no-untyped-def]
         nation = session.get(Unit, world.nation)
         schools: list[tuple[Unit, int]] = []
         for region_code, org_type, count, level in LAYOUT:
-            region = add_unit(session, kind="region", name=f"Län {region_code}{org_type}",
-                              parent=nation, county_code=region_code)
-            org = add_unit(session, kind="organiser", name=f"Huvudman {region_code} {org_type}",
-                           parent=region, organiser_type=org_type)
+            region = add_unit(
+                session,
+                kind="region",
+                name=f"Län {region_code}{org_type}",
+                parent=nation,
+                county_code=region_code,
+            )
+            org = add_unit(
+                session,
+                kind="organiser",
+                name=f"Huvudman {region_code} {org_type}",
+                parent=region,
+                organiser_type=org_type,
+            )
             for i in range(count):
-                unit = add_unit(session, kind="school", name=f"Skola {region_code}{org_type}{i}",
-                                parent=org, school_forms=["grundskola"])
+                unit = add_unit(
+                    session,
+                    kind="school",
+                    name=f"Skola {region_code}{org_type}{i}",
+                    parent=org,
+                    school_forms=["grundskola"],
+                )
                 schools.append((unit, level))
         skola = session.get(QuestionnaireVersion, world.questionnaires["skola"])
-        rnd = create_round(session, questionnaire=skola, owner=nation, kind="national",  # type: ignore[arg-type]
-                           title="Nationell uppföljning", opens=date(2026, 9, 1),
-                           closes=date(2026, 12, 1), units=[u for u, _ in schools])
+        rnd = create_round(
+            session,
+            questionnaire=skola,
+            owner=nation,
+            kind="national",  # type: ignore[arg-type]
+            title="Nationell uppföljning",
+            opens=date(2026, 9, 1),
+            closes=date(2026, 12, 1),
+            units=[u for u, _ in schools],
+        )
         session.commit()
         ids = {
             a.unit_id: a.id
@@ -51,8 +77,13 @@ def national_world(engine):  # type: ignore[no-untyped-def]
         for unit, _ in schools:
             ctx = load_assessment(session, assessment_id=ids[unit.id])
             q = questionnaire_for(session, questionnaire_id=ctx.round.questionnaire_id)
-            submit(session, ctx=ctx, q=q, respondent=unit_respondent(session, assessment=ctx.assessment),
-                   actor=None)
+            submit(
+                session,
+                ctx=ctx,
+                q=q,
+                respondent=unit_respondent(session, assessment=ctx.assessment),
+                actor=None,
+            )
         session.commit()
     return world, rnd.id, schools
 
@@ -60,8 +91,9 @@ def national_world(engine):  # type: ignore[no-untyped-def]
 def test_aggregates_match_the_definitions_and_hide_small_cells(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
     world, round_id, schools = national_world(engine)
     login(client, "national@example.org")
-    nation = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
-                        params={"scope_type": "total"}).json()["rows"]
+    nation = client.get(
+        f"/api/v1/national/rounds/{round_id}/aggregates", params={"scope_type": "total"}
+    ).json()["rows"]
     (row,) = nation
     # Every school answered every item with one level, so its score is that level.
     scores = [level for _, level in schools]
@@ -72,14 +104,20 @@ def test_aggregates_match_the_definitions_and_hide_small_cells(client: TestClien
     assert row["share_below_floor"] == sum(1 for s in scores if s < 2) / len(scores)
     assert row["suppressed"] is False and row["response_rate"] == 1.0
 
-    by_type = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
-                         params={"by": "organiser_type", "scope_type": "total"}).json()["rows"]
+    by_type = client.get(
+        f"/api/v1/national/rounds/{round_id}/aggregates",
+        params={"by": "organiser_type", "scope_type": "total"},
+    ).json()["rows"]
     cells = {r["group"]["organiser_type"]: r for r in by_type}
-    assert cells["municipal"]["n_units"] == 13 and cells["municipal"]["mean"] == (7 * 2 + 6 * 3) / 13
+    assert (
+        cells["municipal"]["n_units"] == 13 and cells["municipal"]["mean"] == (7 * 2 + 6 * 3) / 13
+    )
     assert cells["independent"]["n_units"] == 8
 
-    two_way = client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
-                         params={"by": "region,organiser_type", "scope_type": "total"}).json()["rows"]
+    two_way = client.get(
+        f"/api/v1/national/rounds/{round_id}/aggregates",
+        params={"by": "region,organiser_type", "scope_type": "total"},
+    ).json()["rows"]
     cells2 = {(r["group"]["region"], r["group"]["organiser_type"]): r for r in two_way}
     # 03/independent has 2 schools: hidden, with no number at all.
     small = cells2[("03", "independent")]
@@ -99,8 +137,10 @@ def test_every_line_of_every_breakdown_is_safe(client: TestClient, engine) -> No
     login(client, "national@example.org")
 
     def get(by: str) -> list[dict]:  # type: ignore[type-arg]
-        return client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
-                          params={"by": by, "scope_type": "total"}).json()["rows"]
+        return client.get(
+            f"/api/v1/national/rounds/{round_id}/aggregates",
+            params={"by": by, "scope_type": "total"},
+        ).json()["rows"]
 
     true = {}
     for region, org_type, count, _ in LAYOUT:
@@ -110,12 +150,21 @@ def test_every_line_of_every_breakdown_is_safe(client: TestClient, engine) -> No
     two_way = get("region,organiser_type")
     for position, dimension in ((0, "region"), (1, "organiser_type")):
         for value in {key[position] for key in true}:
-            hidden = [true[(r["group"]["region"], r["group"]["organiser_type"])] for r in two_way
-                      if r["group"][dimension] == value and r["suppressed"]]
-            assert margins[(dimension, value)]["suppressed"] or line_ok(hidden, K), (dimension, value)
+            hidden = [
+                true[(r["group"]["region"], r["group"]["organiser_type"])]
+                for r in two_way
+                if r["group"][dimension] == value and r["suppressed"]
+            ]
+            assert margins[(dimension, value)]["suppressed"] or line_ok(hidden, K), (
+                dimension,
+                value,
+            )
     for dimension in ("region", "organiser_type"):
-        hidden = [sum(n for key, n in true.items() if key[0 if dimension == "region" else 1] == v)
-                  for (d, v), r in margins.items() if d == dimension and r["suppressed"]]
+        hidden = [
+            sum(n for key, n in true.items() if key[0 if dimension == "region" else 1] == v)
+            for (d, v), r in margins.items()
+            if d == dimension and r["suppressed"]
+        ]
         assert line_ok(hidden, K), dimension
 
 

@@ -1,0 +1,142 @@
+"""``survey demo --national``: a national-scale data set for the national follow-up (issue 8).
+
+21 regions (the real counties), 290 organisers (municipal, with real-looking municipality codes,
+and independent), 5,000 school units, two national rounds of the school questionnaire, a national
+round of the organiser questionnaire and a national teacher round with about 100,000 respondents
+— several million answers. Everything is drawn with numpy and written in bulk, never one ORM
+object per row: PostgreSQL gets ``COPY … FROM STDIN`` (psycopg), SQLite one ``executemany`` per
+chunk. Progress goes to stderr.
+
+The demo accounts work as in the small demo: the principal of Kvarnbackaskolan and the
+strategist of Uppsala kommun, national staff and an administrator.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import click
+import numpy as np
+from sqlmodel import Session
+
+from survey.bulk import BulkLoader, next_id, table_of
+from survey.config import get_settings
+from survey.demo_data import NATIONAL_SCHOOL_FORMS
+from survey.demo_national.answers import Maturity
+from survey.demo_national.rounds import Context, teacher_round, unit_round
+from survey.demo_national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
+from survey.models import Assessment, Respondent, Unit, UnitSchoolForm
+from survey.questionnaire import load_directory
+from survey.services.questionnaires import store_version
+from survey.services.users import create_user, grant_role
+
+__all__ = ["NationalScale", "build_national"]
+
+
+def build_national(
+    session: Session, *, scale: NationalScale | None = None, progress: bool = True
+) -> dict[str, object]:
+    """Build the national data set in ``session`` (does not commit). The database should be
+    empty (``survey demo --national`` resets it first)."""
+    began = time.perf_counter()
+    scale = scale or NationalScale()
+    rng = np.random.default_rng(scale.seed)
+    settings = get_settings()
+    loaded, problems = load_directory(settings.questionnaire_dir)
+    for problem in problems:
+        click.echo(f"skipped questionnaire: {problem}", err=True)
+    by_key = {q.key: q for q in loaded}
+    stored = {q.key: store_version(session, questionnaire=q) for q in loaded}
+    tree = build_tree(rng, scale, next_id(session, Unit))
+    loader = BulkLoader(session, progress)
+    created = loader.value(table_of(Unit), "created_at", datetime.now(UTC))
+    loader.load(
+        table_of(Unit),
+        (*UNIT_COLUMNS, "created_at"),
+        (row + (created,) for row in tree.rows),
+        total=len(tree.rows),
+        label="units",
+    )
+    loader.load(
+        table_of(UnitSchoolForm),
+        ("unit_id", "school_form"),
+        tree.forms,
+        total=len(tree.forms),
+        label="school forms",
+    )
+    loader.fix_sequences([table_of(Unit)])
+    users = _users(session, tree)
+    subgoals = sorted({item.subgoal for q in loaded for item in q.items})
+    ctx = Context(
+        session=session,
+        loader=loader,
+        maturity=Maturity(rng, tree, subgoals),
+        rng=rng,
+        tree=tree,
+        national_user=users["national@example.org"],
+        principal=users["principal@example.org"],
+        strategist=users["strategist@example.org"],
+        next_assessment=next_id(session, Assessment),
+        next_respondent=next_id(session, Respondent),
+    )
+    school_q = "skola" if "skola" in by_key else "exempel"
+    targets = {"kinds": ["school"], "school_forms": NATIONAL_SCHOOL_FORMS}
+    targeted = [
+        u
+        for u, forms in zip(tree.schools, tree.school_forms, strict=True)
+        if set(forms) & set(NATIONAL_SCHOOL_FORMS)
+    ]
+    for year, later, share in ((2025, False, 0.86), (2026, True, 0.9)):
+        unit_round(
+            ctx, q=by_key[school_q], stored=stored[school_q], title=f"Nationell uppföljning {year}",
+            units=targeted, year=year, later=later, submitted_share=share, targets=targets,
+            keep_draft=tree.demo_school if later else None,
+        )  # fmt: skip
+    if "huvudman" in by_key:
+        unit_round(
+            ctx, q=by_key["huvudman"], stored=stored["huvudman"],
+            title="Nationell uppföljning huvudmän 2026", units=tree.organisers, year=2026,
+            later=True, submitted_share=0.85, targets={"kinds": ["organiser"]},
+        )  # fmt: skip
+    respondents = 0
+    if "larare" in by_key:
+        respondents = teacher_round(
+            ctx, q=by_key["larare"], stored=stored["larare"], teachers=scale.teachers
+        )
+    loader.fix_sequences([table_of(Assessment), table_of(Respondent)])
+    session.flush()
+    loader.analyze()
+    return {
+        "units": len(tree.schools),
+        "organisers": len(tree.organisers),
+        "regions": len(tree.regions),
+        "respondents": respondents,
+        "answers": ctx.answer_count,
+        "rows": loader.rows,
+        "seconds": time.perf_counter() - began,
+    }
+
+
+def _users(session: Session, tree: Tree) -> dict[str, int]:
+    """The demo accounts (password ``demo``), as in the small demo."""
+    from survey.demo import DEMO_PASSWORD
+
+    roles = {
+        "principal@example.org": ("Rektor Karin Lund", "principal", tree.demo_school),
+        "strategist@example.org": ("Ali Haddad", "strategist", tree.demo_organiser),
+        "national@example.org": ("Eva Nationell", "national", tree.start),
+        "admin@example.org": ("Admin Adminsson", "admin", tree.start),
+    }
+    ids = {}
+    for email, (name, role, unit_id) in roles.items():
+        user = create_user(session, email=email, password=DEMO_PASSWORD, name=name)
+        unit = session.get(Unit, unit_id)
+        assert unit is not None
+        grant_role(session, user=user, unit=unit, role=role)
+        ids[email] = user.id
+    school = session.get(Unit, tree.demo_school)
+    assert school is not None
+    school.contact_email = "principal@example.org"
+    session.flush()
+    return ids  # type: ignore[return-value]
