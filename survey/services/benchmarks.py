@@ -26,8 +26,14 @@ from survey.errors import NotFound
 from survey.models import Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, AssessmentContext
-from survey.services.national import Publication, publication_for, submitted_count
-from survey.services.results import answer_rows, rows_by_scope, run_analysis
+from survey.services.national import DataStamp, Publication, data_stamp, is_fresh, publication_for
+from survey.services.results import (
+    analyse_columns,
+    answer_columns,
+    answer_rows,
+    rows_by_scope,
+    run_analysis,
+)
 from survey.services.round_access import RoundScope
 from survey.services.round_results import RoundUnit, round_units
 from survey.stats import Analysis, Coded, holm, one_vs_rest
@@ -200,7 +206,7 @@ def _scopes(q: Questionnaire) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- organiser's benchmark
 
-_cache: dict[tuple[Any, ...], Analysis] = {}
+_cache: dict[tuple[Any, ...], tuple[DataStamp, Analysis]] = {}
 
 
 def _side_analysis(
@@ -212,25 +218,31 @@ def _side_analysis(
     mine: set[int],
 ) -> Analysis:
     """The engine run on the population with a unit column "side" = mine | rest (cached per
-    round, subject and data fingerprint, like the publication)."""
+    round and subject while the round's submitted data stay the same, like the publication)."""
     key = (
         str(session.get_bind().url),  # type: ignore[union-attr]
         round_.id,
+        q.checksum,
         tuple(sorted(mine)),
-        len(sides),
-        *submitted_count(session, round_id=round_.id),  # type: ignore[arg-type]
+        tuple(sorted(sides)),
     )
-    if key not in _cache:
-        if len(_cache) > 32:
-            _cache.clear()
-        rows = answer_rows(
-            session,
-            assessment_ids=[ru.assessment.id for ru in sides.values()],  # type: ignore[misc]
-            submitted_only=True,
-        )
-        units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in sides}
-        _cache[key] = run_analysis(q, units=units, rows=rows, group_by="side")  # type: ignore[arg-type]
-    return _cache[key]
+    cached = _cache.get(key)
+    if cached is not None and is_fresh(session, cached[0], round_id=round_.id):  # type: ignore[arg-type]
+        return cached[1]
+    stamp = data_stamp(session, round_id=round_.id, individual=q.is_individual)  # type: ignore[arg-type]
+    answers = answer_columns(
+        session,
+        q=q,
+        assessment_ids=[ru.assessment.id for ru in sides.values()],  # type: ignore[misc]
+        submitted_only=True,
+    )
+    units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in sides}
+    analysis = analyse_columns(q, units=units, answers=answers, group_by="side")  # type: ignore[arg-type]
+    _cache.pop(key, None)
+    while len(_cache) >= 32:  # the oldest first
+        _cache.pop(next(iter(_cache)))
+    _cache[key] = (stamp, analysis)
+    return analysis
 
 
 def _tests(analysis: Analysis) -> dict[tuple[str, str], RankTest]:

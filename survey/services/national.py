@@ -310,19 +310,44 @@ def _aware(moment: datetime) -> datetime:
 
 
 @dataclass(frozen=True)
+class DataStamp:
+    """What a round's submitted data looked like when a cached result was built."""
+
+    assessments: tuple[int, Any]  # submitted_count
+    since: datetime | None  # individual questionnaires: recent_respondents(since) …
+    recent: int  # … was this many
+
+
+def data_stamp(session: Session, *, round_id: int, individual: bool) -> DataStamp:
+    assessments = tuple(submitted_count(session, round_id=round_id))
+    since, recent = None, 0
+    if individual:
+        _, latest = respondent_count(session, round_id=round_id)
+        now = utcnow()
+        # Not after the present (clock changes, imported data): a later submit counts.
+        latest = now if latest is None else min(_aware(latest), now)
+        since = latest - RECENT
+        recent = recent_respondents(session, round_id=round_id, since=since)
+    return DataStamp(assessments, since, recent)  # type: ignore[arg-type]
+
+
+def is_fresh(session: Session, stamp: DataStamp, *, round_id: int) -> bool:
+    """Whether the round's submitted data are still those of ``stamp`` (index reads only)."""
+    if tuple(submitted_count(session, round_id=round_id)) != stamp.assessments:
+        return False
+    return stamp.since is None or (
+        recent_respondents(session, round_id=round_id, since=stamp.since) == stamp.recent
+    )
+
+
+@dataclass(frozen=True)
 class _Cached:
     publication: Publication
-    assessments: tuple[int, Any]  # submitted_count when built
-    since: datetime | None  # individual questionnaires: recent_respondents(since) when built
-    recent: int
+    stamp: DataStamp
 
 
 def _fresh(session: Session, cached: _Cached, round_id: int) -> bool:
-    if tuple(submitted_count(session, round_id=round_id)) != cached.assessments:
-        return False
-    return cached.since is None or (
-        recent_respondents(session, round_id=round_id, since=cached.since) == cached.recent
-    )
+    return is_fresh(session, cached.stamp, round_id=round_id)
 
 
 _cache: dict[tuple[Any, ...], _Cached] = {}
@@ -347,18 +372,10 @@ def publication_for(
         cached = _cache.get(key)
         if cached is not None and _fresh(session, cached, round_.id):  # type: ignore[arg-type]
             return cached.publication
-        assessments = tuple(submitted_count(session, round_id=round_.id))  # type: ignore[arg-type]
-        since, recent = None, 0
-        if q.is_individual:
-            _, latest = respondent_count(session, round_id=round_.id)  # type: ignore[arg-type]
-            now = utcnow()
-            # Not after the present (clock changes, imported data): a later submit counts.
-            latest = now if latest is None else min(_aware(latest), now)
-            since = latest - RECENT
-            recent = recent_respondents(session, round_id=round_.id, since=since)  # type: ignore[arg-type]
+        stamp = data_stamp(session, round_id=round_.id, individual=q.is_individual)  # type: ignore[arg-type]
         built = build_publication(session, round_=round_, owner_scope=owner_scope, q=q, k=k)
         _cache.pop(key, None)
         while len(_cache) >= 32:  # the oldest first (dicts keep insertion order)
             _cache.pop(next(iter(_cache)))
-        _cache[key] = _Cached(built, assessments, since, recent)  # type: ignore[arg-type]
+        _cache[key] = _Cached(built, stamp)
         return built

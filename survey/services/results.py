@@ -216,6 +216,40 @@ def _fetch_packed(session: Session, query: Any) -> dict[str, Any] | None:
     return out
 
 
+def submitted_fingerprint(session: Session, assessment_ids: Sequence[int]) -> tuple[Any, ...]:
+    """What the submitted answers of these assessments depend on, from the respondents alone
+    (a few thousand rows at most, not their hundreds of thousands of answers).
+
+    A submitted respondent's answers cannot change (:func:`survey.services.assessments.
+    ensure_editable`): they change only after a reopening, which takes the respondent out of
+    the submitted set, and come back with a new ``submitted_at`` that is later than every
+    earlier one. So the count, the sum of the ids and the earliest and latest submission time
+    of the submitted respondents change whenever the submitted answers do."""
+    dialect = session.connection().dialect.name
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(Respondent.id),
+            func.min(Respondent.submitted_at),
+            func.max(Respondent.submitted_at),
+        ).where(
+            one_of(Respondent.assessment_id, assessment_ids, dialect),
+            Respondent.state == "submitted",
+        )
+    ).one()
+    return tuple(row)
+
+
+_ANSWERS: OrderedDict[tuple[Any, ...], AnswerColumns] = OrderedDict()
+_ANSWERS_MAX_ROWS = 4_000_000  # about 160 MB of columns over all entries
+_ANSWERS_LOCK = threading.Lock()
+
+
+def _database_key(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
+
+
 def answer_columns(
     session: Session,
     *,
@@ -223,7 +257,35 @@ def answer_columns(
     assessment_ids: Sequence[int],
     submitted_only: bool,
 ) -> AnswerColumns:
-    """Like :func:`answer_rows` (answers to items ``q`` does not have are left out), as columns."""
+    """Like :func:`answer_rows` (answers to items ``q`` does not have are left out), as columns.
+
+    Submitted answers are kept in memory between requests, keyed by the database, the items,
+    the assessments and :func:`submitted_fingerprint` (one small query instead of reading the
+    answers again); entries are dropped oldest first beyond a few million answers in all."""
+    if not submitted_only or not assessment_ids:
+        return _answer_columns(session, q, assessment_ids, submitted_only)
+    key = (
+        _database_key(session),
+        tuple(item.id for item in q.items),
+        tuple(sorted(assessment_ids)),
+        submitted_fingerprint(session, assessment_ids),
+    )
+    with _ANSWERS_LOCK:
+        cached = _ANSWERS.get(key)
+        if cached is not None:
+            _ANSWERS.move_to_end(key)
+            return cached
+    fetched = _answer_columns(session, q, assessment_ids, submitted_only)
+    with _ANSWERS_LOCK:
+        _ANSWERS[key] = fetched
+        while len(_ANSWERS) > 1 and sum(len(a) for a in _ANSWERS.values()) > _ANSWERS_MAX_ROWS:
+            _ANSWERS.popitem(last=False)
+    return fetched
+
+
+def _answer_columns(
+    session: Session, q: Questionnaire, assessment_ids: Sequence[int], submitted_only: bool
+) -> AnswerColumns:
     item_ids = tuple(item.id for item in q.items)
     empty = np.zeros(0, dtype=np.int64)
     fetched = None
@@ -246,14 +308,16 @@ def answer_columns(
     level = is_level[codes] & fetched["has_value"]
     value = np.where(level, fetched["value"], other[codes]).astype(np.int64)
     keep = item >= 0
-    return AnswerColumns(
+    columns = [
         fetched["round_id"][keep].astype(np.int64),
         fetched["unit_id"][keep].astype(np.int64),
         fetched["respondent_id"][keep].astype(np.int64),
         item[keep],
         value[keep],
-        item_ids,
-    )
+    ]
+    for column in columns:  # shared between requests through the cache: read-only
+        column.flags.writeable = False
+    return AnswerColumns(*columns, item_ids)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -265,7 +329,15 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 def answers_fingerprint(answers: AnswerColumns) -> tuple[int, int, int]:
     """A 128-bit fingerprint of the answers as a multiset (row order does not matter): two
-    sums of independently mixed row hashes, and the count."""
+    sums of independently mixed row hashes, and the count (computed once per columns)."""
+    known = answers.__dict__.get("_fingerprint")
+    if known is None:
+        known = _fingerprint(answers)
+        object.__setattr__(answers, "_fingerprint", known)
+    return known  # type: ignore[no-any-return]
+
+
+def _fingerprint(answers: AnswerColumns) -> tuple[int, int, int]:
     h = np.zeros(len(answers), dtype=np.uint64)
     for column in (answers.round_id, answers.unit_id, answers.respondent_id, answers.item,
                    answers.value):  # fmt: skip

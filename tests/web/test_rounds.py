@@ -234,6 +234,16 @@ def test_participation_table_totals_and_htmx_refresh(client: TestClient, engine)
     ]
     summary = rows["Kvarnbackaskolan"].select_one("th a")["href"]
     assert summary == f"/assessments/{aids[w.school_a]}/summary"
+    # The round's other pages (heat map, equity panel, trend) are one click away.
+    tabs = {a["href"]: a.get("aria-current") for a in page.select("nav.round-nav a")}
+    assert tabs == {
+        f"/rounds/{round_id}": "page",
+        f"/rounds/{round_id}/heatmap": None,
+        f"/rounds/{round_id}/equity": None,
+        f"/rounds/{round_id}/trend": None,
+    }
+    for href in tabs:
+        assert client.get(href).status_code == 200
     section = page.select_one("section#participation")
     assert section["hx-trigger"] == "every 30s" and section["hx-get"] == f"/rounds/{round_id}"
     refresh = section.select_one("a.refresh")

@@ -84,7 +84,7 @@ def _formatters(lang: str) -> dict[str, Any]:
     }
 
 
-def _nav(request: Request, round_id: int, current: str) -> list[dict[str, Any]]:
+def round_nav(request: Request, round_id: int, current: str) -> list[dict[str, Any]]:
     """Links between the round's pages (participation only once that page exists)."""
     links = []
     try:
@@ -164,7 +164,7 @@ def heatmap_page(
             "hm": hm,
             "q": q,
             "round": hm.results.round,
-            "nav": _nav(request, round_id, "heatmap"),
+            "nav": round_nav(request, round_id, "heatmap"),
             "link": link,
             "sort_link": sort_link,
             "view_links": {
@@ -291,7 +291,7 @@ def equity_page(
             "eq": eq,
             "q": q,
             "round": eq.results.round,
-            "nav": _nav(request, round_id, "equity"),
+            "nav": round_nav(request, round_id, "equity"),
             "column": column,
             "panel": panel,
             "params": {k: v for k, v in params.items() if v},
@@ -371,7 +371,7 @@ def trend_page(
             "t": result,
             "q": q,
             "round": scope.round,
-            "nav": _nav(request, round_id, "trend"),
+            "nav": round_nav(request, round_id, "trend"),
             "view_links": {v: _url(base, {"view": v}) for v in ("subgoal", "area")},
         },
     )

@@ -62,6 +62,7 @@ from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_f
 from survey.web.deps import FormDep, SessionDep, get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
+from survey.web.routes.comparison import round_nav
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -256,6 +257,7 @@ def _overview_context(
         "when": local_time,
         "refreshed": local_time(datetime.now(UTC)),
         "today": _today(),
+        "nav": round_nav(request, scope.round.id, "participation"),  # type: ignore[arg-type]
     }
 
 
