@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     session_hours: int = 12
     host: str = "127.0.0.1"
     port: int = Field(default=8000, validation_alias=AliasChoices("SURVEY_PORT", "PORT"))
+    gc_freeze: bool = Field(
+        default=True,
+        description="At start-up, move the long-lived objects (modules, the app, the "
+        "questionnaires) out of the garbage collector's reach (gc.freeze) so that full "
+        "collections do not rescan them during requests.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -106,7 +106,9 @@ def settings(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
 
     monkeypatch.setenv("SURVEY_DATABASE_URL", db_url)
     get_settings.cache_clear()
-    yield Settings(database_url=db_url)
+    # gc_freeze: the suite builds hundreds of apps in one process; frozen objects are never
+    # collected (tests/web/test_pages.py checks the setting itself).
+    yield Settings(database_url=db_url, gc_freeze=False)
     get_settings.cache_clear()
     dispose_engines()
 

@@ -166,7 +166,7 @@ def _wait_until_healthy(base_url: str, server: uvicorn.Server, thread: threading
 @contextmanager
 def serve(database_url: str) -> Iterator[LiveServer]:
     """Serve the app on ``database_url`` at a free 127.0.0.1 port in a background thread."""
-    app = create_app(Settings(database_url=database_url, cookie_secure=False))
+    app = create_app(Settings(database_url=database_url, cookie_secure=False, gc_freeze=False))
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

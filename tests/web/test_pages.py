@@ -88,3 +88,23 @@ def test_malformed_questionnaire_is_skipped_not_fatal(settings: Settings, tmp_pa
         response = client.get("/")
     assert response.status_code == 200
     assert "Exempelenkät" in response.text
+
+
+def test_start_up_freezes_long_lived_objects_unless_told_not_to(settings: Settings) -> None:
+    """Served apps move their start-up objects out of the collector's reach (gc.freeze), so
+    that full collections during requests do not rescan them; the setting turns it off."""
+    import gc
+
+    assert not settings.gc_freeze  # the suite's own setting (tests/conftest.py)
+    before = gc.get_freeze_count()
+    with TestClient(create_app(settings), base_url="https://testserver") as off:
+        assert off.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() == before
+    try:
+        served = settings.model_copy(update={"gc_freeze": True})
+        with TestClient(create_app(served), base_url="https://testserver") as on:
+            assert on.get("/healthz").status_code == 200
+            assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+    assert Settings().gc_freeze  # the default for `survey serve`
