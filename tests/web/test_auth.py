@@ -117,3 +117,7 @@ def test_signed_out_user_is_sent_to_sign_in(client: TestClient, engine) -> None:
     response = client.get("/assessments/1", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/assessments/1"
+    # The sign-in page says why the user is there; signing in straight away says nothing.
+    page = client.get(response.headers["location"]).text
+    assert "Logga in för att fortsätta." in page and 'name="next" value="/assessments/1"' in page
+    assert "Logga in för att fortsätta." not in client.get("/login").text
