@@ -1,5 +1,5 @@
 """``python -m survey`` is the same as the ``survey`` command."""
 
-from survey.cli import main
+from survey.cli import entry
 
-main()
+entry()

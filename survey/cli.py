@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from survey.config import get_settings
 from survey.errors import DomainError
 
 
@@ -46,6 +45,19 @@ def main() -> None:
     """Self-assessment survey engine for school digitalisation (LIKA / SELFIE style)."""
 
 
+FAST_EXIT = frozenset({"analyze"})  # one-shot commands that need no interpreter teardown
+
+
+def entry() -> None:
+    """The ``survey`` console script: :func:`main`, and for ``survey analyze`` the process ends
+    as soon as the output is written (:mod:`survey.process`)."""
+    if sys.argv[1:2] and sys.argv[1] in FAST_EXIT:
+        from survey.process import run_and_exit
+
+        run_and_exit(main, prog_name="survey")
+    main(prog_name="survey")
+
+
 @main.command()
 @click.option(
     "--host", default=None, help="Interface to listen on (SURVEY_HOST, default 127.0.0.1)."
@@ -55,6 +67,8 @@ def main() -> None:
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web app."""
     import uvicorn
+
+    from survey.config import get_settings
 
     settings = get_settings()
     uvicorn.run(
@@ -74,6 +88,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     Prints one line per problem (file:line: item: message); exit status 1 on any problem.
     """
+    from survey.config import get_settings
     from survey.questionnaire import QuestionnaireError, load_framework, validate_paths
 
     settings = get_settings()
@@ -109,6 +124,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database at SURVEY_DATABASE_URL to the latest schema."""
+    from survey.config import get_settings
     from survey.migrate import upgrade
 
     upgrade(get_settings().database_url, revision)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from survey.analysis.reading import RawColumns
+    from survey.analysis.threads import Background
 
 FORMATS = ("json", "csv", "xlsx")
 LARGE_INPUT_BYTES = 5_000_000  # show progress on stderr from this answers-file size
@@ -109,17 +116,48 @@ def analyze(
     fmt = fmt or _format_of(output)
     if fmt != "json" and output is None:
         raise click.UsageError(f"--output is required with --format {fmt}")
-    from survey.analysis.reading import InputError, read_answers, read_units
+    if "numpy" not in sys.modules:
+        # No BLAS here: OpenBLAS's idle threads would only spin at import (0.1 s of CPU).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # The run makes many short-lived dicts and lists but no garbage cycles worth a collection:
+    # the cyclic collector's passes would only cost time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _analyze(questionnaire_path, units_path, answers_path, group_by, compare_by, fmt, output,
+                 progress)  # fmt: skip
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(
+    questionnaire_path: Path,
+    units_path: Path,
+    answers_path: Path,
+    group_by: str,
+    compare_by: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    progress: bool | None,
+) -> None:
+    large = answers_path.stat().st_size >= LARGE_INPUT_BYTES
+    say = Progress(large if progress is None else progress)
+    from survey.analysis.threads import Background
+
+    # The answers file is read (and pyarrow imported) in a thread while this one imports the
+    # rest and loads the questionnaire and units: reading Parquet or CSV releases the GIL.
+    reader = Background(_read_answers, answers_path)
+    from survey.analysis.reading import InputError, read_units
     from survey.analysis.validate import encode_answers
     from survey.questionnaire import QuestionnaireError, load_questionnaire
     from survey.stats import UnitTable
     from survey.stats import analyze as run_analysis
 
-    large = answers_path.stat().st_size >= LARGE_INPUT_BYTES
-    say = Progress(large if progress is None else progress)
     try:
         q = load_questionnaire(questionnaire_path)
     except QuestionnaireError as exc:
+        _wait(reader)
         _fail(list(exc.problems))
     problems: list[object] = []
     units = None
@@ -133,7 +171,7 @@ def analyze(
         problems.extend(exc.problems)
     say("reading answers")
     try:
-        raw = read_answers(answers_path)
+        raw = reader.result()
         say(f"read {raw.n_rows:,} answer rows")
         if units is not None:
             answers = encode_answers(raw, q, units.ids, str(units_path))
@@ -143,19 +181,44 @@ def analyze(
     if problems or units is None:
         _fail(problems)
     table = UnitTable(units.ids, units.columns)
-    result = run_analysis(q, table, answers, group_by=group_by, compare_by=compare_by, progress=say)
-    from survey.analysis.writing import write
-
     try:
-        written = write(result, fmt, output, say)
+        if fmt == "json":
+            from survey.analysis.pipeline import analyze_to_json
+
+            done = analyze_to_json(
+                q, table, answers, group_by=group_by, compare_by=compare_by, output=output,
+                progress=say,
+            )  # fmt: skip
+            counts = (done.n_unit_rows, done.n_group_rows, done.n_comparison_rows)
+            written = done.paths
+        else:
+            result = run_analysis(
+                q, table, answers, group_by=group_by, compare_by=compare_by, progress=say
+            )
+            from survey.analysis.writing import write
+
+            written = write(result, fmt, output, say)
+            counts = (result.n_unit_rows, len(result.groups), len(result.comparisons))
     except OSError as exc:
         target = output or "standard output"
         click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
         sys.exit(1)
-    say(f"wrote {result.n_unit_rows:,} unit rows, {len(result.groups):,} group rows, "
-        f"{len(result.comparisons):,} comparison rows")  # fmt: skip
+    say(f"wrote {counts[0]:,} unit rows, {counts[1]:,} group rows, "
+        f"{counts[2]:,} comparison rows")  # fmt: skip
     for path in written:
         click.echo(f"wrote {path}", err=True)
+
+
+def _read_answers(path: Path) -> RawColumns:
+    from survey.analysis.reading import read_answers
+
+    return read_answers(path)
+
+
+def _wait(reader: Background[RawColumns]) -> None:
+    """Let the reading thread finish (its result and problems are not wanted)."""
+    with contextlib.suppress(Exception):
+        reader.result()
 
 
 def _format_of(output: Path | None) -> str:

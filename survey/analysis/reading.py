@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from survey.analysis.arrays import numbers, scalar_like
+
 IntArray = npt.NDArray[np.int64]
 IndexArray = npt.NDArray[np.int32]
 
@@ -57,21 +59,80 @@ def is_parquet(path: Path) -> bool:
         return handle.read(4) == b"PAR1"
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a column: indices into its own dictionary (-1 = null), and where those
+    entries are in the column's unified dictionary (None: the same; else an array whose last
+    entry, for -1, is -1)."""
+
+    local: npt.NDArray[np.integer[Any]]
+    mapping: IndexArray | None
+    has_nulls: bool
+
+
 @dataclass
 class RawColumns:
-    """Columns of one file as dictionary indices (-1 = null) and dictionary values (str)."""
+    """Columns of one file as dictionary indices (-1 = null) and dictionary values (str).
+
+    The indices stay in the file's chunks (Parquet row groups), each with its own dictionary;
+    :meth:`gather` looks a table up for every row chunk by chunk, and :meth:`index` gives the
+    indices into the unified dictionary as one array (made when first asked for).
+    """
 
     label: str
     parquet: bool
     n_rows: int
-    indices: dict[str, IndexArray]
+    chunks: dict[str, list[Chunk]]
     values: dict[str, list[str] | None]  # None when not needed (respondent ids)
+    sizes: dict[str, int]  # entries in the unified dictionary
     lines: IntArray | None = None  # explicit line per row (slow CSV path)
+    _indices: dict[str, IndexArray] = field(default_factory=dict, repr=False)
 
     def line_of(self, rows: IntArray) -> IntArray:
         if self.lines is not None:
             return self.lines[rows]
         return rows + (1 if self.parquet else 2)
+
+    def has_nulls(self, name: str) -> bool:
+        return any(chunk.has_nulls for chunk in self.chunks[name])
+
+    def gather(self, name: str, table: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``table[i]`` for every row's index i into the unified dictionary; a null picks
+        ``table[-1]``. Chunk by chunk, without the unified indices."""
+        out = np.empty(self.n_rows, dtype=table.dtype)
+        start = 0
+        for chunk in self.chunks[name]:
+            part = out[start : start + chunk.local.size]
+            start += chunk.local.size
+            lookup = table if chunk.mapping is None else table[chunk.mapping]
+            shift = None if chunk.has_nulls else _shift(lookup)
+            if shift is None:  # -1 (null) picks the last entry; the indices are in range
+                np.take(lookup, chunk.local, out=part, mode="wrap")
+            elif shift == 0:
+                part[:] = chunk.local
+            else:
+                np.add(chunk.local, shift, out=part, casting="unsafe")
+        return out
+
+    def index(self, name: str) -> IndexArray:
+        """Every row's index into the column's unified dictionary (int32, -1 = null)."""
+        if name not in self._indices:
+            table = np.append(np.arange(self.sizes[name], dtype=np.int32), np.int32(-1))
+            self._indices[name] = self.gather(name, table)
+        return self._indices[name]
+
+
+def _shift(lookup: npt.NDArray[Any]) -> int | None:
+    """c when ``lookup`` (ending in its null entry) maps i to i + c: the rows need no gather
+    (e.g. item ids in questionnaire order, or a chunk whose dictionary is a stretch of the
+    unified one)."""
+    n = lookup.size - 1
+    if n < 1 or lookup.dtype.kind not in "iu":
+        return None
+    shift = int(lookup[0])
+    if int(lookup[n - 1]) - shift != n - 1:
+        return None
+    return shift if bool(np.all(np.diff(lookup[:n]) == 1)) else None
 
 
 def _header(path: Path) -> list[str]:
@@ -86,17 +147,22 @@ def _missing(label: str, found: Sequence[str], required: Sequence[str], parquet:
         raise InputError([InputProblem(label, None if parquet else 1, message, parquet)])
 
 
-def _dictionary(column: pa.ChunkedArray, keep_values: bool) -> tuple[IndexArray, list[str] | None]:
-    """Row indices into one dictionary for the whole column (int32, -1 = null).
+def _dictionary(
+    column: pa.ChunkedArray, keep_values: bool
+) -> tuple[list[Chunk], list[str] | None, int]:
+    """The column's chunks (see :class:`Chunk`), its unified dictionary as text, and its size.
 
     Chunks (Parquet row groups) often repeat the same dictionary; only distinct dictionaries are
-    unified, which is much cheaper than ``ChunkedArray.unify_dictionaries`` on every chunk.
+    unified, which is much cheaper than ``ChunkedArray.unify_dictionaries`` on every chunk. The
+    unified dictionary is the same as ``unify_dictionaries`` gives (every value in the order of
+    its first appearance, dictionary by dictionary): one ``dictionary_encode`` of the distinct
+    dictionaries laid end to end gives it, and every dictionary's mapping into it, in one pass.
     """
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
     chunks = [c for c in column.chunks if len(c)]
     if not chunks:
-        return np.zeros(0, dtype=np.int32), []
+        return [], [], 0
     distinct: list[pa.Array] = []
     which = []
     for chunk in chunks:
@@ -104,28 +170,26 @@ def _dictionary(column: pa.ChunkedArray, keep_values: bool) -> tuple[IndexArray,
         if not distinct or not (distinct[-1] is d or distinct[-1].equals(d)):
             distinct.append(d)
         which.append(len(distinct) - 1)
-    mappings: list[np.ndarray | None] = [None]
+    mappings: list[IndexArray | None] = [None] * len(distinct)
     dictionary = distinct[0]
     if len(distinct) > 1:
-        unified = pa.chunked_array([
-            pa.DictionaryArray.from_arrays(pa.array(np.arange(len(d), dtype=np.int32)), d)
-            for d in distinct
-        ]).unify_dictionaries()  # fmt: skip
-        dictionary = unified.chunks[0].dictionary
-        mappings = [np.append(c.indices.to_numpy(), np.int32(-1)) for c in unified.chunks]
-    indices = np.empty(sum(len(c) for c in chunks), dtype=np.int32)
-    start = 0
+        encoded = pc.dictionary_encode(pa.concat_arrays(distinct), null_encoding="encode")
+        dictionary = encoded.dictionary
+        codes = numbers(encoded.indices).astype(np.int32, copy=False)
+        bounds = np.cumsum([0, *(len(d) for d in distinct)])
+        mappings = [
+            np.append(codes[lo:hi], np.int32(-1))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+    parts = []
     for chunk, k in zip(chunks, which, strict=True):
         local = chunk.indices
         if local.null_count:
-            local = local.fill_null(-1)
-        part = local.to_numpy(zero_copy_only=False)
-        mapping = mappings[k] if len(mappings) > 1 else None
-        indices[start : start + len(chunk)] = part if mapping is None else mapping[part]
-        start += len(chunk)
+            local = pc.fill_null(local, scalar_like(-1, local))
+        parts.append(Chunk(numbers(local), mappings[k], chunk.null_count > 0))
     if not keep_values:
-        return indices, None
-    return indices, [_text(v) for v in dictionary.to_pylist()]
+        return parts, None, len(dictionary)
+    return parts, [_text(v) for v in dictionary.to_pylist()], len(dictionary)
 
 
 def _text(value: Any) -> str:
@@ -139,15 +203,17 @@ def _text(value: Any) -> str:
 def read_answers(path: Path) -> RawColumns:
     label = str(path)
     if is_parquet(path):
-        names = pq.read_schema(path).names
-        _missing(label, names, ANSWER_COLUMNS, True)
         schema = pq.read_schema(path)
+        _missing(label, schema.names, ANSWER_COLUMNS, True)
         strings = [
             c for c in ANSWER_COLUMNS
             if pa.types.is_string(schema.field(c).type)
             or pa.types.is_large_string(schema.field(c).type)
         ]  # fmt: skip
-        table = pq.read_table(path, columns=list(ANSWER_COLUMNS), read_dictionary=strings)
+        # ParquetFile, not pq.read_table: the same table, but without the dataset layer (which
+        # imports pandas, 0.2-0.3 s) and in one chunk per row group.
+        with pq.ParquetFile(path, read_dictionary=strings, pre_buffer=True) as parquet:
+            table = parquet.read(columns=list(ANSWER_COLUMNS))
         return _raw(label, True, table, None)
     _missing(label, _header(path), ANSWER_COLUMNS, False)
     malformed: list[Any] = []
@@ -173,10 +239,11 @@ def read_answers(path: Path) -> RawColumns:
 
 
 def _raw(label: str, parquet: bool, table: pa.Table, lines: IntArray | None) -> RawColumns:
-    indices, values = {}, {}
+    chunks, values, sizes = {}, {}, {}
     for name in ANSWER_COLUMNS:
-        indices[name], values[name] = _dictionary(table.column(name), name != "respondent_id")
-    return RawColumns(label, parquet, table.num_rows, indices, values, lines)
+        column = table.column(name)
+        chunks[name], values[name], sizes[name] = _dictionary(column, name != "respondent_id")
+    return RawColumns(label, parquet, table.num_rows, chunks, values, sizes, lines)
 
 
 def _read_csv_slowly(path: Path) -> RawColumns:
@@ -222,7 +289,8 @@ def read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
     parquet = is_parquet(path)
     problems = []
     if parquet:
-        table = pq.read_table(path)
+        with pq.ParquetFile(path) as parquet_file:
+            table = parquet_file.read()
         names = list(table.column_names)
         _missing(label, names, ["unit_id"], parquet)
         columns = {n: _clean(table.column(n).to_pylist()) for n in names}

@@ -84,20 +84,19 @@ def encode_answers(
     }
     dtypes = {"round": np.int16, "unit_id": np.int32, "item_id": np.int16, "value": np.int8}
     report = _Report(raw)
-    idx = raw.indices
-    resp = idx["respondent_id"]
-    if resp.size and int(resp.min()) < 0:  # null respondent ids (Parquet): one more id
+    resp = raw.index("respondent_id")
+    if raw.has_nulls("respondent_id"):  # null respondent ids (Parquet): one more id
         resp = np.where(resp < 0, resp.max() + 1, resp)
     used = {  # the null entry counts only when the column has nulls
-        n: e if idx[n].size and int(idx[n].min()) < 0 else e[:-1] for n, e in entries.items()
+        n: e if raw.has_nulls(n) else e[:-1] for n, e in entries.items()
     }
     clean = all(used[n].min(initial=0) >= 0 for n in ("round", "unit_id", "item_id"))
     clean = clean and used["value"].min(initial=0) != INVALID
     good: IntArray | None = None
     if clean:
-        codes = {n: entries[n].astype(dtypes[n])[idx[n]] for n in entries}
+        codes = {n: raw.gather(n, entries[n].astype(dtypes[n])) for n in entries}
     else:
-        codes = {n: entries[n][idx[n]] for n in entries}
+        codes = {n: raw.gather(n, entries[n]) for n in entries}
         good = _bad_rows(report, raw, codes, q, units_label)
         codes = {n: codes[n][good].astype(dtypes[n]) for n in codes}
         resp = resp[good]
@@ -130,7 +129,7 @@ def _bad_rows(
     text = {n: raw.values[n] or [] for n in ("unit_id", "item_id", "value")}
 
     def shown(name: str, row: int) -> str:
-        index = raw.indices[name][row]
+        index = raw.index(name)[row]
         return repr(text[name][index] if index >= 0 else "")
 
     for name in ("round", "unit_id", "item_id"):

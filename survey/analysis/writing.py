@@ -32,7 +32,7 @@ def csv_paths(output: Path) -> dict[str, Path]:
 
 
 @contextmanager
-def _atomic(paths: list[Path]) -> Iterator[list[Path]]:
+def atomic(paths: list[Path]) -> Iterator[list[Path]]:
     temps = [p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in paths]
     try:
         yield temps
@@ -67,7 +67,7 @@ def _text_cell(value: Any) -> str:
 def write_csv(analysis: Analysis, output: Path) -> list[Path]:
     paths = csv_paths(output)
     targets = [paths[s] for s in SECTIONS]
-    with _atomic(targets) as temps:
+    with atomic(targets) as temps:
         pacsv.write_csv(units_table(analysis), temps[0])
         for temp, name in zip(temps[1:], ("groups", "comparisons"), strict=True):
             with temp.open("w", encoding="utf-8", newline="") as handle:
@@ -97,7 +97,7 @@ def write_xlsx(
         sheet.append(list(fields))
         for record in rows:
             sheet.append([_cell(record[f]) for f in fields])
-    with _atomic([output]) as temps:
+    with atomic([output]) as temps:
         book.save(temps[0])
     return [output]
 
@@ -115,7 +115,7 @@ def write(
             write_json(analysis, sys.stdout.buffer, *fields)
             sys.stdout.flush()
             return []
-        with _atomic([output]) as temps, temps[0].open("wb") as handle:
+        with atomic([output]) as temps, temps[0].open("wb") as handle:
             write_json(analysis, handle, *fields)
         return [output]
     if output is None:

@@ -17,13 +17,28 @@ def icc1(
     Labels (the ANOVA's groups, e.g. units) are nested in segments; g labels and N values per
     segment. NaN when g < 2, N = g, or the denominator is 0 (every value equal).
     """
-    n_i = np.bincount(label, minlength=n_labels).astype(np.float64)
     lab_seg = np.zeros(n_labels, dtype=np.int64)
     lab_seg[label] = seg
+    n_label = np.bincount(label, minlength=n_labels)
+    return icc1_of(seg, label, values, np.bincount(seg, minlength=n_segments), n_label, lab_seg)
+
+
+def icc1_of(
+    seg: IntArray,
+    label: IntArray,
+    values: FloatArray,
+    n_seg: IntArray,
+    n_label: IntArray,
+    lab_seg: IntArray,
+) -> FloatArray:
+    """:func:`icc1` given the count of values of each segment and label, and each label's
+    segment (0 for labels without values)."""
+    n_segments, n_labels = n_seg.size, n_label.size
+    n_i = n_label.astype(np.float64)
     used = n_i > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_i = segment_sum(label, values, n_labels) / n_i
-        big_n = np.bincount(seg, minlength=n_segments).astype(np.float64)
+        big_n = n_seg.astype(np.float64)
         g = np.bincount(lab_seg[used], minlength=n_segments).astype(np.float64)
         grand = segment_sum(seg, values, n_segments) / big_n
         between = np.bincount(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,9 +31,7 @@ def analyze(
     (codes out of range, several answer sets per unit and round in a unit-level questionnaire,
     an unknown column); the file layer reports bad files before this is called.
     """
-    for column in (group_by, *compare_by):
-        if column not in units.columns:
-            raise ValueError(f"units have no column {column!r}")
+    check_columns(units, group_by, compare_by)
     say = progress or (lambda message: None)
     prepared = prepare(questionnaire, units, answers)
     say("scored answer sets and units")
@@ -40,12 +39,9 @@ def analyze(
     unit_ids = list(units.ids)
     groups = group_rows(prepared, group_codes, group_labels, unit_ids)
     say("group statistics")
-    comparisons = []
-    for column in compare_by:
-        codes, labels = units.codes(column)
-        comparisons.extend(comparison_rows(prepared, column, codes, labels))
+    comparisons = all_comparisons(prepared, units, compare_by)
     say("comparisons")
-    columns = _unit_columns(prepared, group_codes, group_labels, unit_ids, groups.unit_tests)
+    columns = unit_columns(prepared, group_codes, group_labels, unit_ids, groups.unit_tests)
     return Analysis(
         {"key": questionnaire.key, "version": questionnaire.version},
         columns,
@@ -54,14 +50,35 @@ def analyze(
     )
 
 
-def _unit_columns(
+def check_columns(units: UnitTable, group_by: str, compare_by: Sequence[str]) -> None:
+    for column in (group_by, *compare_by):
+        if column not in units.columns:
+            raise ValueError(f"units have no column {column!r}")
+
+
+def all_comparisons(
+    prepared: Prepared, units: UnitTable, compare_by: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The ``comparisons`` section: every ``compare_by`` column in turn."""
+    comparisons = []
+    for column in compare_by:
+        codes, labels = units.codes(column)
+        comparisons.extend(comparison_rows(prepared, column, codes, labels))
+    return comparisons
+
+
+def unit_columns(
     p: Prepared,
     group_codes: np.ndarray,
     group_labels: list[str],
     unit_ids: list[str],
     tests: dict[str, np.ndarray],
 ) -> dict[str, Column]:
-    """Rows ordered by round, unit (units table order), scope."""
+    """The ``units`` section as columns: rows ordered by round, unit (units table order), scope.
+
+    ``tests`` holds the unit-against-group test columns (``u``, ``p``, ``cliffs_delta``,
+    ``p_adj``, from :func:`group_rows`); a missing one is all null.
+    """
     n_scopes = len(p.scopes)
     scope = np.tile(np.arange(n_scopes), p.n_ur)
     ur_group = group_codes[p.ur_unit] if p.n_ur else np.zeros(0, dtype=np.int64)

@@ -126,8 +126,12 @@ def average_ranks(seg: IntArray, values: FloatArray, n_segments: int) -> Ranks:
     values = np.asarray(values, dtype=np.float64)
     n = np.bincount(seg, minlength=n_segments).astype(np.int64)
     distinct = np.unique(values)
-    if n_segments * distinct.size <= max(_MAX_TABLE_CELLS, 4 * values.size):
+    cells = n_segments * distinct.size
+    exact = n.size == 0 or int(n.max()) < _EXACT_CUBES
+    if cells <= 4 * values.size or (cells <= _MAX_TABLE_CELLS and not exact):
         return _ranks_by_counting(seg, values, n_segments, n, distinct)
+    # A table much bigger than the data (many distinct values) costs more than sorting. Both
+    # give the very same numbers while every tie term and its sums stay below 2**53.
     return _ranks_by_sorting(seg, values, n_segments, n)
 
 
@@ -135,13 +139,49 @@ def _ranks_by_counting(
     seg: IntArray, values: FloatArray, n_segments: int, n: IntArray, distinct: FloatArray
 ) -> Ranks:
     width = max(distinct.size, 1)
-    key = seg * width + np.searchsorted(distinct, values)
-    table = np.bincount(key, minlength=n_segments * width).reshape(n_segments, width)
-    below = np.cumsum(table, axis=1) - table
-    mean_rank = below + (table + 1) / 2.0
+    key = seg * width + value_codes(values, distinct)
+    flat = np.bincount(key, minlength=n_segments * width)
+    table = flat.reshape(n_segments, width)
+    below = (np.cumsum(table, axis=1) - table).ravel()
+    ranks = below[key] + (flat[key] + 1) / 2.0  # the mean rank of the value's ties
+    if n.size == 0 or int(n.max()) < _EXACT_CUBES:
+        # Only cells with ties add to t**3 - t; every term and sum is a whole number below
+        # 2**53, so adding just those (in any order) gives exactly the row sums.
+        tied = np.flatnonzero(flat > 1)
+        row = tied // width
+        t = flat[tied].astype(np.float64)
+        tie_term = np.bincount(row, weights=t * t * t - t, minlength=n_segments)
+        has_ties = np.bincount(row, minlength=n_segments) > 0
+        return Ranks(ranks, n, tie_term.astype(np.float64), has_ties)
     t = table.astype(np.float64)
     tie_term = (t**3 - t).sum(axis=1)
-    return Ranks(mean_rank.ravel()[key], n, tie_term, np.asarray((table > 1).any(axis=1)))
+    return Ranks(ranks, n, tie_term, np.asarray((table > 1).any(axis=1)))
+
+
+_EXACT_CUBES = 208_063  # n**3 < 2**53 below this
+
+
+def value_codes(values: FloatArray, distinct: FloatArray) -> IntArray:
+    """``np.searchsorted(distinct, values)`` for values that all occur in ``distinct`` (sorted,
+    without repeats), e.g. ``np.unique(values)``.
+
+    Scores take few distinct values with clear gaps between them: then a value's bucket of width
+    half the smallest gap, found by one multiplication, names it (no binary search per value).
+    Many distinct values: the inverse of ``np.unique``, cheaper than searching.
+    """
+    if distinct.size >= 2 and bool(np.isfinite(distinct[[0, -1]]).all()):
+        gap = float(np.diff(distinct).min())
+        span = float(distinct[-1] - distinct[0])
+        if gap > 0 and span / gap < max(values.size, 1 << 16):
+            low, scale = distinct[0], 2.0 / gap
+            bucket = np.floor((distinct - low) * scale).astype(np.int64)
+            if bool(np.all(np.diff(bucket) > 0)):
+                lookup = np.zeros(int(bucket[-1]) + 1, dtype=np.int64)
+                lookup[bucket] = np.arange(distinct.size)
+                return lookup[np.floor((values - low) * scale).astype(np.int64)]
+    if distinct.size > 4096:
+        return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    return np.searchsorted(distinct, values)
 
 
 def _ranks_by_sorting(seg: IntArray, values: FloatArray, n_segments: int, n: IntArray) -> Ranks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from survey.stats.scoring import (
     unit_level_results,
 )
 from survey.stats.tables import VALUE_DK, AnswerTable, UnitTable, answer_cells
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
@@ -78,7 +82,12 @@ def _check(q: Questionnaire, units: UnitTable, answers: AnswerTable) -> None:
         raise ValueError(f"values must be 1..{n_levels}, VALUE_NA, VALUE_DK or VALUE_UNANSWERED")
 
 
-def prepare(q: Questionnaire, units: UnitTable, answers: AnswerTable) -> Prepared:
+def prepare(
+    q: Questionnaire, units: UnitTable, answers: AnswerTable, pool: Executor | None = None
+) -> Prepared:
+    """Scores of every answer set and unit. ``pool`` (optional): an executor whose threads take
+    the scoring's independent parts (blocks of answer sets, the item medians, scopes); the
+    result is the same."""
     _check(q, units, answers)
     n_levels = q.scale.size
     scopes = scopes_of(q)
@@ -100,10 +109,12 @@ def prepare(q: Questionnaire, units: UnitTable, answers: AnswerTable) -> Prepare
             raise ValueError("a unit-level questionnaire has one answer set per unit and round")
         by_ur = np.empty_like(codes)
         by_ur[:, set_ur] = codes
-        unit = unit_level_results(score_sets(by_ur, scopes, n_levels, q), n_levels)
+        unit = unit_level_results(score_sets(by_ur, scopes, n_levels, q, pool), n_levels)
         return Prepared(q, scopes, n_levels, round_labels, ur_round, ur_unit, unit, None, None)
-    resp = score_sets(codes, scopes, n_levels, q)
-    medians = item_medians(codes, set_ur, n_ur, n_levels)
-    median_scores = score_sets(medians, scopes, n_levels, q)
-    unit = individual_results(resp, median_scores, set_ur, n_ur, n_levels)
+
+    medians = pool.submit(item_medians, codes, set_ur, n_ur, n_levels) if pool else None
+    resp = score_sets(codes, scopes, n_levels, q, pool)
+    median_values = medians.result() if medians else item_medians(codes, set_ur, n_ur, n_levels)
+    median_scores = score_sets(median_values, scopes, n_levels, q)
+    unit = individual_results(resp, median_scores, set_ur, n_ur, n_levels, pool)
     return Prepared(q, scopes, n_levels, round_labels, ur_round, ur_unit, unit, resp.score, set_ur)

@@ -25,6 +25,25 @@ class Kruskal:
     k: IntArray  # labels (groups) with observations per segment
 
 
+@dataclass(frozen=True)
+class LabelSums:
+    """Per label: its observations, their rank sum, and its segment (0 without observations).
+    :func:`kruskal`, :func:`one_vs_rest` and :func:`survey.stats.anova.icc1` all start with
+    these; :func:`label_sums` makes them once for all three."""
+
+    n: IntArray
+    rank_sum: FloatArray
+    seg: IntArray
+
+
+def label_sums(seg: IntArray, label: IntArray, n_labels: int, ranks: Ranks) -> LabelSums:
+    n = np.bincount(label, minlength=n_labels)
+    rank_sum = np.bincount(label, weights=ranks.ranks, minlength=n_labels).astype(np.float64)
+    lab_seg = np.zeros(n_labels, dtype=np.int64)
+    lab_seg[label] = seg
+    return LabelSums(n, rank_sum, lab_seg)
+
+
 def kruskal(
     seg: IntArray,
     label: IntArray,
@@ -38,15 +57,16 @@ def kruskal(
     ``label`` codes are global (0..n_labels-1); a label should belong to one segment only.
     """
     r = ranks if ranks is not None else average_ranks(seg, values, n_segments)
-    n_lab = np.bincount(label, minlength=n_labels)
-    rank_sum = np.bincount(label, weights=r.ranks, minlength=n_labels)
-    lab_seg = np.full(n_labels, -1, dtype=np.int64)
-    lab_seg[label] = seg
-    used = n_lab > 0
-    ssbn = np.bincount(
-        lab_seg[used], weights=rank_sum[used] ** 2 / n_lab[used], minlength=n_segments
-    )
-    k = np.bincount(lab_seg[used], minlength=n_segments).astype(np.int64)
+    return kruskal_of(r, label_sums(seg, label, n_labels, r), n_segments)
+
+
+def kruskal_of(r: Ranks, sums: LabelSums, n_segments: int) -> Kruskal:
+    """:func:`kruskal` from the segments' ranks and the labels' sums."""
+    used = sums.n > 0
+    lab_seg = sums.seg[used]
+    ssbn = np.bincount(lab_seg, weights=sums.rank_sum[used] ** 2 / sums.n[used],
+                       minlength=n_segments)  # fmt: skip
+    k = np.bincount(lab_seg, minlength=n_segments).astype(np.int64)
     total = r.n.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         ties = 1 - r.tie_term / (total**3 - total)
@@ -77,10 +97,21 @@ def one_vs_rest(
     ``method="asymptotic"`` skips the exact p (as scipy's ``method="asymptotic"``).
     """
     r = ranks if ranks is not None else average_ranks(seg, values, n_segments)
-    n1 = np.bincount(label, minlength=n_labels).astype(np.float64)
-    rank_sum = np.bincount(label, weights=r.ranks, minlength=n_labels)
-    lab_seg = np.zeros(n_labels, dtype=np.int64)
-    lab_seg[label] = seg
+    return one_vs_rest_of(seg, label, values, r, label_sums(seg, label, n_labels, r), method)
+
+
+def one_vs_rest_of(
+    seg: IntArray,
+    label: IntArray,
+    values: FloatArray,
+    r: Ranks,
+    sums: LabelSums,
+    method: str = "auto",
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+    """:func:`one_vs_rest` from the segments' ranks and the labels' sums."""
+    n1 = sums.n.astype(np.float64)
+    rank_sum = sums.rank_sum
+    lab_seg = sums.seg
     n = r.n[lab_seg].astype(np.float64)
     n2 = n - n1
     ok = (n1 > 0) & (n2 > 0)
@@ -92,7 +123,7 @@ def one_vs_rest(
         s = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
         z = (u - n1 * n2 / 2 - 0.5) / s
         delta = (2 * u1 - n1 * n2) / (n1 * n2)
-    p = np.full(n_labels, np.nan)
+    p = np.full(n1.size, np.nan)
     p[ok] = np.clip(2 * norm_sf(z[ok]), 0.0, 1.0)
     exact = ok & ((n1 <= 8) | (n2 <= 8)) & ~r.has_ties[lab_seg]
     if method == "auto" and exact.any():

@@ -30,6 +30,23 @@ class Coded:
 Column = FloatArray | IntArray | Coded
 
 
+@dataclass(frozen=True)
+class ObjectLists:
+    """A list field (one list of objects per row) as columns: row i holds the entries
+    ``offsets[i]:offsets[i + 1]``; ``columns`` maps each key, in order, to the entries' values
+    (numpy array or list)."""
+
+    offsets: IntArray
+    columns: dict[str, Any]
+
+    def lists(self) -> list[list[dict[str, Any]]]:
+        keys = list(self.columns)
+        values = [v.tolist() if isinstance(v, np.ndarray) else v for v in self.columns.values()]
+        entries = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+        bounds = self.offsets.tolist()
+        return [entries[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
 def column_values(column: Column, integer: bool = False) -> list[Any]:
     """Plain Python values of a column: labels, ints or floats, None for null (NaN / -1)."""
     if isinstance(column, Coded):

@@ -9,8 +9,9 @@ Sums run over the items in questionnaire order. NA, DK and unanswered are all "n
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,9 @@ import numpy.typing as npt
 from survey.questionnaire import Questionnaire
 from survey.stats.dist import t_ppf
 from survey.stats.grouped import FloatArray, IntArray, mean_sd
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,25 @@ class Scores:
 _BLOCK = 4096  # answer sets per block: temporaries stay in cache
 
 
-def score_sets(values: npt.NDArray[Any], scopes: Scopes, n_levels: int, q: Questionnaire) -> Scores:
+def score_sets(
+    values: npt.NDArray[Any],
+    scopes: Scopes,
+    n_levels: int,
+    q: Questionnaire,
+    pool: Executor | None = None,
+) -> Scores:
     """Score answer sets; ``values`` is (items x sets): integer codes (answered when >= 1) or
     floats (answered when not NaN, e.g. item medians).
 
     Sums are added item by item in questionnaire order, as the definition reads, for a block of
     answer sets and all sums at once: [answered weight, weighted value, weight with value >= 2,
     ..., weight with value >= L]. (Faster here than a matrix product, and exact for any weights.)
+    Integer codes with whole weights are counted instead (:func:`_counter`), by blocks of sets
+    that are tasks of ``pool`` if given.
     """
+    counter = _counter(values, scopes, n_levels)
+    if counter is not None:
+        return _score_by_counting(values, scopes, n_levels, q, counter, pool)
     n_sets = values.shape[1]
     n_scopes = len(scopes)
     out = Scores(*(np.empty((n_scopes, n_sets)) for _ in range(3)))
@@ -94,6 +109,94 @@ def score_sets(values: npt.NDArray[Any], scopes: Scopes, n_levels: int, q: Quest
                 sums[s] += weighted
         _finish(sums.transpose(1, 0, 2), scopes, n_levels, q, out, slice(lo, lo + size))
     return out
+
+
+_COUNT_BLOCK = 16384  # answer sets per block when counting
+
+
+def _counter(
+    values: npt.NDArray[Any], scopes: Scopes, n_levels: int
+) -> type[np.integer[Any]] | None:
+    """The integer type to count in, when counting gives the very same doubles as summing.
+
+    With whole positive weights and integer codes every sum above is a whole number below 2**53,
+    so the float sums are exact, the same in any order, and equal to integer counts. Counting
+    also needs codes <= L (the value sum is taken as the sum of the counts of v >= k, k = 1..L).
+    """
+    w = scopes.weights
+    if values.dtype.kind not in "iu" or values.ndim != 2 or w.size == 0:
+        return None
+    if not (bool(np.all(w > 0)) and bool(np.all(w == np.round(w)))):
+        return None
+    if values.size and int(values.max()) > n_levels:
+        return None
+    bound = float(w.sum()) * max(n_levels, 1)
+    if bound < 2**15:
+        return np.int16
+    return np.int32 if bound < 2**31 else None
+
+
+def _score_by_counting(
+    values: npt.NDArray[Any],
+    scopes: Scopes,
+    n_levels: int,
+    q: Questionnaire,
+    counter: type[np.integer[Any]],
+    pool: Executor | None = None,
+) -> Scores:
+    """:func:`score_sets` for integer codes and whole positive weights, in integers: per scope,
+    ``ge[k - 1]`` = sum of w over the items with v >= k (k = 1..L), so the answered weight is
+    ``ge[0]`` and the weighted value sum is ``ge[0] + ... + ge[L - 1]``."""
+    n_sets = values.shape[1]
+    n_scopes = len(scopes)
+    out = Scores(*(np.empty((n_scopes, n_sets)) for _ in range(3)))
+    weights = [counter(w) for w in scopes.weights.tolist()]
+
+    def score_block(lo: int) -> None:  # writes its own columns of ``out``
+        block = values[:, lo : lo + _COUNT_BLOCK]
+        size = block.shape[1]
+        ge = np.zeros((n_levels, n_scopes, size), dtype=counter)
+        for k in range(1, n_levels + 1):
+            layer = (block >= k).view(np.int8)
+            counts = ge[k - 1]
+            for j, item_scopes in enumerate(scopes.of_item):
+                row = layer[j] if weights[j] == 1 else layer[j] * weights[j]
+                for s in item_scopes:
+                    counts[s] += row
+        _finish_counts(ge, scopes, n_levels, q, out, slice(lo, lo + size))
+
+    _each(score_block, range(0, n_sets, _COUNT_BLOCK), pool)
+    return out
+
+
+def _each(task: Callable[[int], None], items: Iterable[int], pool: Executor | None) -> None:
+    """``task(i)`` for every item, as tasks of ``pool`` if given (their exceptions raised here)."""
+    if pool is None:
+        for i in items:
+            task(i)
+    else:
+        for future in [pool.submit(task, i) for i in items]:
+            future.result()
+
+
+def _finish_counts(
+    ge: npt.NDArray[Any], scopes: Scopes, n_levels: int, q: Questionnaire, out: Scores, part: slice
+) -> None:
+    """:func:`_finish` from the counts of :func:`_score_by_counting`, with the same float
+    operations on the same (whole) numbers. With positive weights ``ge[k - 1] / den`` falls
+    as k grows, so the highest k reaching the threshold is 1 + the number of k >= 2 that do."""
+    den = ge[0].astype(np.float64)
+    num = ge.sum(axis=0, dtype=np.float64)  # whole numbers: exact
+    scoring = q.scoring
+    coverage = out.coverage[:, part]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.divide(den, scopes.total_weight[:, None], out=coverage)
+        enough = (coverage >= scoring.min_coverage) & (den > 0)
+        level = np.ones(den.shape)
+        for k in range(2, n_levels + 1):
+            level += ge[k - 1] / den >= scoring.threshold
+        out.score[:, part] = np.where(enough, num / den, np.nan)
+        out.level[:, part] = np.where(enough, level, np.nan)
 
 
 def _finish(
@@ -138,16 +241,23 @@ def unit_level_results(sets: Scores, n_levels: int) -> UnitScores:
     return UnitScores(n_resp, sets.coverage, sets.score, index, sets.level, nan, nan.copy())
 
 
-def item_medians(codes: npt.NDArray[Any], set_ur: IntArray, n_ur: int, n_levels: int) -> FloatArray:
+def item_medians(
+    codes: npt.NDArray[Any],
+    set_ur: IntArray,
+    n_ur: int,
+    n_levels: int,
+    pool: Executor | None = None,
+) -> FloatArray:
     """Per item and unit-round, the median of the respondents' answered values (NaN if none).
 
     ``codes`` is (items x sets) with values 1..L or <= 0 for not answered. Counts per level give
-    the two middle values, so no sort is needed.
+    the two middle values, so no sort is needed. Item by item (tasks of ``pool`` if given).
     """
     n_items = codes.shape[0]
     medians = np.empty((n_items, n_ur))
     base = set_ur.astype(np.int32 if n_ur * n_levels < 2**31 else np.int64) * n_levels
-    for j in range(n_items):
+
+    def item(j: int) -> None:
         answered = codes[j] >= 1
         key = base[answered] + (codes[j][answered] - 1)
         counts = np.bincount(key, minlength=n_ur * n_levels).reshape(n_ur, n_levels)
@@ -157,29 +267,35 @@ def item_medians(codes: npt.NDArray[Any], set_ur: IntArray, n_ur: int, n_levels:
         lo = 1 + (cum[:, :-1] <= lo_pos[:, None]).sum(axis=1)
         hi = 1 + (cum[:, :-1] <= hi_pos[:, None]).sum(axis=1)
         medians[j] = np.where(total > 0, (lo + hi) / 2, np.nan)
+
+    _each(item, range(n_items), pool)
     return medians
 
 
 def individual_results(
-    resp: Scores, medians: Scores, set_ur: IntArray, n_ur: int, n_levels: int
+    resp: Scores,
+    medians: Scores,
+    set_ur: IntArray,
+    n_ur: int,
+    n_levels: int,
+    pool: Executor | None = None,
 ) -> UnitScores:
     """Individual questionnaire: mean of respondent scores with a t interval; level and coverage
-    from the item-wise medians (``medians``, scored like an answer set)."""
+    from the item-wise medians (``medians``, scored like an answer set). Scope by scope (tasks
+    of ``pool`` if given): each unit's values are added in the same order either way."""
     n_scopes = resp.score.shape[0]
-    seg = (np.arange(n_scopes)[:, None] * n_ur + set_ur[None, :]).ravel()
-    flat = resp.score.ravel()
-    ok = ~np.isnan(flat)
-    n, mean, sd = mean_sd(seg[ok], flat[ok], n_scopes * n_ur)
+    shape = (n_scopes, n_ur)
+    n = np.empty(shape, dtype=np.int64)
+    mean, sd = np.empty(shape), np.empty(shape)
+
+    def scope(s: int) -> None:
+        x = resp.score[s]
+        ok = ~np.isnan(x)
+        n[s], mean[s], sd[s] = mean_sd(set_ur[ok], x[ok], n_ur)
+
+    _each(scope, range(n_scopes), pool)
     with np.errstate(invalid="ignore", divide="ignore"):
         half = t_ppf(0.975, (n - 1).astype(np.float64)) * sd / np.sqrt(n)
-    shape = (n_scopes, n_ur)
-    mean = mean.reshape(shape)
     return UnitScores(
-        n.reshape(shape),
-        medians.coverage,
-        mean,
-        index_of(mean, n_levels),
-        medians.level,
-        (mean.ravel() - half).reshape(shape),
-        (mean.ravel() + half).reshape(shape),
+        n, medians.coverage, mean, index_of(mean, n_levels), medians.level, mean - half, mean + half
     )

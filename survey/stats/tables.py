@@ -88,6 +88,7 @@ class AnswerSets:
     round: IntArray  # per set
     unit: IntArray  # per set
     count: int
+    in_row_order: bool = False  # the rows come set by set: of_row never decreases
 
 
 def index_answer_sets(answers: AnswerTable) -> AnswerSets:
@@ -108,7 +109,11 @@ def index_answer_sets(answers: AnswerTable) -> AnswerSets:
         # across rounds): then (round, respondent) names the set, found without sorting.
         wide = np.int32 if n_rounds * n_resp < 2**31 else np.int64
         round_resp: Codes = answers.round.astype(wide)
-        round_resp = round_resp * n_resp + resp
+        round_resp *= n_resp
+        round_resp += resp
+        in_order = _sets_in_row_order(round_resp, answers.unit, n_resp, n_units)
+        if in_order is not None:
+            return in_order
         owner: Codes = np.full(n_rounds * n_resp, -1, dtype=np.int32)
         owner[round_resp] = answers.unit
         if np.array_equal(owner[round_resp], answers.unit):
@@ -126,6 +131,29 @@ def index_answer_sets(answers: AnswerTable) -> AnswerSets:
         return _sets(dense[key], np.flatnonzero(seen) // n_resp, n_units)
     unique, of_row = np.unique(key, return_inverse=True)
     return _sets(of_row.reshape(-1), unique // n_resp, n_units)
+
+
+def _sets_in_row_order(
+    round_resp: Codes, unit: Codes, n_resp: int, n_units: int
+) -> AnswerSets | None:
+    """The numbering below (sets in the order of round * n_resp + respondent) without a table,
+    when the rows are already in that order (files written set by set usually are): a new set
+    starts wherever the key changes. None when they are not, or when a (round, respondent) has
+    rows for more than one unit."""
+    step = np.diff(round_resp)
+    if step.size and int(step.min()) < 0:
+        return None
+    new = step != 0
+    if bool(np.any((unit[1:] != unit[:-1]) & ~new)):  # the unit changes inside a set
+        return None
+    of_row = np.empty(round_resp.size, dtype=round_resp.dtype)
+    of_row[0] = 0
+    np.cumsum(new, out=of_row[1:])
+    starts = np.flatnonzero(np.concatenate(([True], new)))
+    set_round = (round_resp[starts] // n_resp).astype(np.int64)
+    set_ru = set_round * n_units + unit[starts].astype(np.int64)
+    sets = _sets(of_row, set_ru, n_units)
+    return AnswerSets(sets.of_row, sets.round, sets.unit, sets.count, in_row_order=True)
 
 
 def _sets(of_row: Codes, set_ru: IntArray, n_units: int) -> AnswerSets:
@@ -148,6 +176,8 @@ def duplicate_rows(answers: AnswerTable, n_items: int) -> tuple[IntArray, IntArr
     empty = np.zeros(0, dtype=np.int64)
     if len(answers) == 0:
         return empty, empty
+    if answers.sets.in_row_order and _items_rise_within_sets(answers):
+        return empty, empty  # rows sorted by (set, item) without a repeat
     cell = answer_cells(answers, n_items)
     seen = np.zeros(n_items * answers.sets.count, dtype=bool)
     seen[cell] = True
@@ -162,3 +192,11 @@ def duplicate_rows(answers: AnswerTable, n_items: int) -> tuple[IntArray, IntArr
     run_first = np.maximum.accumulate(np.where(first_of_run, np.arange(order.size), 0))
     repeat = ~first_of_run
     return order[repeat], order[run_first[repeat]]
+
+
+def _items_rise_within_sets(answers: AnswerTable) -> bool:
+    """With the rows in set order: does the item rise from each row to the next of its set? Then
+    the (set, item) key is sorted and strictly increasing, so no row repeats another."""
+    of_row, item = answers.sets.of_row, answers.item
+    same_set = of_row[1:] == of_row[:-1]
+    return not bool(np.any(same_set & (item[1:] <= item[:-1])))
