@@ -22,6 +22,7 @@ from survey.db import make_engine
 from survey.demo_data import (
     ANPASSAD_SCHOOLS,
     COMMENTS,
+    DEMO_PASSWORD,
     EXTRA_MUNICIPALITIES,
     EXTRA_REGIONS,
     INDEPENDENT_ORGANISERS,
@@ -51,7 +52,6 @@ from survey.services.rounds import create_round
 from survey.services.units import add_unit
 from survey.services.users import create_user, grant_role
 
-DEMO_PASSWORD = "demo"
 DEMO_ORGANISER = "0380"  # Uppsala kommun: the demo strategist's organiser
 ACCOUNTS = {
     "principal@example.org": "rektor för Kvarnbackaskolan (Uppsala kommun)",

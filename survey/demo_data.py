@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+DEMO_PASSWORD = "demo"  # every demo account's password
+
 # (county code, county name, [(municipality code, municipality name), ...])
 REGIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("01", "Stockholms län", [("0163", "Sollentuna"), ("0182", "Nacka"), ("0126", "Huddinge")]),

@@ -120,7 +120,7 @@ def build_national(
 
 def _users(session: Session, tree: Tree) -> dict[str, int]:
     """The demo accounts (password ``demo``), as in the small demo."""
-    from survey.demo import DEMO_PASSWORD
+    from survey.demo_data import DEMO_PASSWORD
 
     roles = {
         "principal@example.org": ("Rektor Karin Lund", "principal", tree.demo_school),

@@ -6,12 +6,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 
 from survey.stats.special import chi2_sf, norm_sf, t_ppf
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from survey.stats.types import IntArray
 
 __all__ = ["chi2_sf", "norm_sf", "signed_rank_counts", "signed_rank_exact_p",
            "signed_rank_permutation_p", "t_ppf"]  # fmt: skip

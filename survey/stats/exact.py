@@ -15,7 +15,7 @@ from itertools import repeat
 
 import numpy as np
 
-from survey.stats.grouped import FloatArray, IntArray
+from survey.stats.types import FloatArray, IntArray
 
 _MASK = 0xFFFFFFFF
 

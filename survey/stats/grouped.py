@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from survey.stats.exact import exact_mean
+from survey.stats.types import FloatArray, IntArray
+
 BoolArray = npt.NDArray[np.bool_]
 
 # Counting ranks through a (segment x distinct value) table is used while the table stays this
@@ -57,8 +58,6 @@ def mean_sd(
     seg: IntArray, values: FloatArray, n_segments: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Count, mean and sample SD (ddof 1) per segment; NaN mean for n = 0, NaN SD for n < 2."""
-    from survey.stats.exact import exact_mean
-
     n = np.bincount(seg, minlength=n_segments).astype(np.int64)
     mean = exact_mean(seg, values, n_segments)
     with np.errstate(invalid="ignore", divide="ignore"):
