@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -464,17 +464,24 @@ def _fill_unit_round(
             q, assessment.unit_id, later=later, completeness=completeness, rng=other
         )
         respondent = respondents[assessment.id]
-        answers.extend(_answer_dicts(respondent.id, rows, at, user_id))  # type: ignore[arg-type]
+        # Units answer on different days of the fortnight before ``at``, between 09:00
+        # and 16:00 (a fixed spread by unit id, so the random draws of the answers stay as they
+        # are): the participation page's "last change" then shows real-looking dates.
+        uid = assessment.unit_id or 0
+        day = at.replace(hour=9, minute=0, second=0, microsecond=0)
+        when = day - timedelta(days=1 + uid * 7919 % 14) + timedelta(minutes=uid * 104729 % 420)
+        answers.extend(_answer_dicts(respondent.id, rows, when, user_id))  # type: ignore[arg-type]
+        assessment.updated_at = when
         if draft:
             continue
         assessment.state = "submitted"
-        assessment.submitted_at = at
+        assessment.submitted_at = when
         assessment.submitted_by = user_id
         assessment.shared = assessment.unit_id not in private
         respondent.state = "submitted"
-        respondent.submitted_at = at
+        respondent.submitted_at = when
         # The action plan that submitting in the app would have generated.
-        plans.extend(_plan_dicts(q, assessment.id, rows, at))  # type: ignore[arg-type]
+        plans.extend(_plan_dicts(q, assessment.id, rows, when))  # type: ignore[arg-type]
     session.flush()
     _bulk_insert(session, Answer.__table__, answers)
     _bulk_insert(session, ActionPlanRow.__table__, plans)
@@ -518,6 +525,9 @@ def _fill_individual_round(
             token = new_token()
             people.append(Respondent(assessment_id=assessment.id, token_hash=token_digest(token)))
             links[assessment.unit_id] = token
+            if n:
+                assessment.updated_at = at
+                session.add(assessment)
             session.add_all(people)
             session.flush()
             for person in people[:-1]:

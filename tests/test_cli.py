@@ -81,6 +81,11 @@ def test_demo_builds_rounds_with_answers(settings, engine) -> None:  # type: ign
         assert session.exec(select(func.count()).select_from(Answer)).one() > 1000
         user = session.exec(select(User).where(User.email == "principal@example.org")).one()
         assert verify_password(user.password_hash, "demo")
+        # The participation page's "last change": a submitted unit changed when it submitted,
+        # and units answered on different days, not all at the moment the demo was loaded.
+        done = session.exec(select(Assessment).where(Assessment.state == "submitted")).all()
+        assert all(a.updated_at == a.submitted_at for a in done)
+        assert len({a.submitted_at.date() for a in done if a.submitted_at}) >= 10
     check_national_demo(engine)
     # Running it again resets instead of failing on existing rows.
     assert CliRunner().invoke(main, ["demo"]).exit_code == 0
