@@ -14,6 +14,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -155,6 +156,14 @@ def _list_texts(lists: list[list[dict[str, Any]]] | ObjectLists) -> pa.Array:
         return strings([_ENCODER.encode(entries) for entries in lists])
     offsets = np.zeros(len(lists) + 1, dtype=np.int32)
     np.cumsum(np.fromiter(map(len, lists), dtype=np.int32, count=len(lists)), out=offsets[1:])
+    return _joined_lists(offsets, keys, texts)
+
+
+def _joined_lists(
+    offsets: npt.NDArray[np.int32], keys: Sequence[str], texts: Sequence[pa.Array]
+) -> pa.Array:
+    """``[{...}, {...}]`` per row: the objects of the text columns, row i holding the objects
+    ``offsets[i]:offsets[i + 1]``."""
     per_row = pa.ListArray.from_arrays(from_numpy(offsets), _objects(keys, texts, ""))
     return pc.binary_join_element_wise(_OPEN, pc.binary_join(per_row, _COMMA), _CLOSE, _EMPTY)
 
@@ -168,9 +177,7 @@ def _object_list_texts(lists: ObjectLists) -> pa.Array:
         json_texts(from_numpy(v) if isinstance(v, np.ndarray) else from_pylist(v))
         for v in lists.columns.values()
     ]
-    offsets = from_numpy(lists.offsets.astype(np.int32))
-    per_row = pa.ListArray.from_arrays(offsets, _objects(list(lists.columns), texts, ""))
-    return pc.binary_join_element_wise(_OPEN, pc.binary_join(per_row, _COMMA), _CLOSE, _EMPTY)
+    return _joined_lists(lists.offsets.astype(np.int32), list(lists.columns), texts)
 
 
 def _dict_columns(rows: list[dict[str, Any]], fields: Sequence[str]) -> list[pa.Array | Raw]:

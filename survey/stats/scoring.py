@@ -241,23 +241,17 @@ def unit_level_results(sets: Scores, n_levels: int) -> UnitScores:
     return UnitScores(n_resp, sets.coverage, sets.score, index, sets.level, nan, nan.copy())
 
 
-def item_medians(
-    codes: npt.NDArray[Any],
-    set_ur: IntArray,
-    n_ur: int,
-    n_levels: int,
-    pool: Executor | None = None,
-) -> FloatArray:
+def item_medians(codes: npt.NDArray[Any], set_ur: IntArray, n_ur: int, n_levels: int) -> FloatArray:
     """Per item and unit-round, the median of the respondents' answered values (NaN if none).
 
     ``codes`` is (items x sets) with values 1..L or <= 0 for not answered. Counts per level give
-    the two middle values, so no sort is needed. Item by item (tasks of ``pool`` if given).
+    the two middle values, so no sort is needed.
     """
     n_items = codes.shape[0]
     medians = np.empty((n_items, n_ur))
     base = set_ur.astype(np.int32 if n_ur * n_levels < 2**31 else np.int64) * n_levels
 
-    def item(j: int) -> None:
+    for j in range(n_items):
         answered = codes[j] >= 1
         key = base[answered] + (codes[j][answered] - 1)
         counts = np.bincount(key, minlength=n_ur * n_levels).reshape(n_ur, n_levels)
@@ -267,8 +261,6 @@ def item_medians(
         lo = 1 + (cum[:, :-1] <= lo_pos[:, None]).sum(axis=1)
         hi = 1 + (cum[:, :-1] <= hi_pos[:, None]).sum(axis=1)
         medians[j] = np.where(total > 0, (lo + hi) / 2, np.nan)
-
-    _each(item, range(n_items), pool)
     return medians
 
 

@@ -7,7 +7,7 @@ Both the CLI (files) and the web layer (a database query) build these, then call
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -152,8 +152,7 @@ def _sets_in_row_order(
     starts = np.flatnonzero(np.concatenate(([True], new)))
     set_round = (round_resp[starts] // n_resp).astype(np.int64)
     set_ru = set_round * n_units + unit[starts].astype(np.int64)
-    sets = _sets(of_row, set_ru, n_units)
-    return AnswerSets(sets.of_row, sets.round, sets.unit, sets.count, in_row_order=True)
+    return replace(_sets(of_row, set_ru, n_units), in_row_order=True)
 
 
 def _sets(of_row: Codes, set_ru: IntArray, n_units: int) -> AnswerSets:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,26 +56,10 @@ class Within:
     n_ur: int
     unit_of_ur: list[str]  # the unit id of each unit-round
 
-    @cached_property
-    def flagged(self) -> dict[int, list[dict[str, Any]]]:
-        """Segment -> its flagged units (``unit_id``, ``direction``, ``u``, ``p``,
-        ``cliffs_delta``, ``p_adj``), by unit-round."""
-        out: dict[int, list[dict[str, Any]]] = {}
-        for f in sorted(self.flags, key=lambda f: f.scope):
-            part = slice(f.scope * self.n_ur, (f.scope + 1) * self.n_ur)
-            u, pval, delta, p_adj = (self.unit[name][part][f.ur].tolist() for name in UNIT_FIELDS)
-            units = [self.unit_of_ur[i] for i in f.ur.tolist()]
-            for seg, unit, u_i, p_i, d_i, adj_i in zip(
-                f.seg.tolist(), units, u, pval, delta, p_adj, strict=True
-            ):
-                out.setdefault(seg, []).append({
-                    "unit_id": unit, "direction": "below" if d_i < 0 else "above",
-                    "u": u_i, "p": p_i, "cliffs_delta": d_i, "p_adj": adj_i,
-                })  # fmt: skip
-        return out
-
     def flagged_lists(self, segs: IntArray) -> ObjectLists:
-        """:attr:`flagged` for the segments ``segs`` (ascending), as columns."""
+        """The flagged units of the segments ``segs`` (ascending) as columns, each segment's in
+        unit-round order: ``unit_id``, ``direction`` (below/above), ``u``, ``p``,
+        ``cliffs_delta``, ``p_adj``."""
         flags = sorted(self.flags, key=lambda f: f.scope)
         if not flags:
             empty: dict[str, Any] = {key: [] for key in FLAG_KEYS}
