@@ -186,3 +186,53 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
     except DomainError as exc:
         _fail(exc)
     click.echo(f"user {user.email} created")
+
+
+@main.command("release")
+@click.argument("round_id", type=int)
+def release(round_id: int) -> None:
+    """Publish the next release of a national round (preliminary while it is open, at most
+    once; final once it is closed; revisions after that), with progress."""
+    from survey.config import get_settings
+    from survey.db import session_scope
+    from survey.models import Round
+    from survey.questionnaire.loader import load_framework
+    from survey.services.questionnaires import questionnaire_for
+    from survey.services.releases import create_release
+
+    settings = get_settings()
+    framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    try:
+        with session_scope() as session:
+            round_ = session.get(Round, round_id)
+            if round_ is None or round_.kind != "national":
+                raise DomainError(f"round {round_id}: no national round with that id")
+            q = questionnaire_for(
+                session, questionnaire_id=round_.questionnaire_id, framework=framework
+            )
+            with click.progressbar(length=len(q.subgoal_ids) + len(q.area_ids) + 1,
+                                   label="protecting scopes", file=sys.stderr) as bar:  # fmt: skip
+
+                def progress(message: str) -> None:
+                    if message.startswith("scope "):
+                        bar.update(1)
+                    else:
+                        bar.label = message
+
+                made = create_release(
+                    session,
+                    round_=round_,
+                    q=q,
+                    k=settings.min_group_size,
+                    k_detail=settings.detail_group_size,
+                    actor_id=None,
+                    progress=progress,
+                )
+            summary = dict(made.summary)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(
+        f"release {made.number} ({made.kind}) of round {round_id}: {made.n_units} units, "
+        f"{summary['hidden_cells']} of {summary['cells']} cells hidden, "
+        f"{summary['seconds']} s"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from survey.resources import data_dir
@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     min_group_size: int = Field(
         default=5, ge=2, description="k: smallest group whose aggregates may be shown."
     )
+    detail_group_size: int = Field(
+        default=10,
+        ge=2,
+        description="Smallest group whose median, quartiles, min, max, sd, Gini and Theil are "
+        "shown; smaller shown groups get n, mean and shares only (at least k).",
+    )
+
     cookie_secure: bool = Field(
         default=True, description="Mark cookies Secure (browsers accept them on localhost too)."
     )
@@ -40,6 +47,12 @@ class Settings(BaseSettings):
         "questionnaires) out of the garbage collector's reach (gc.freeze) so that full "
         "collections do not rescan them during requests.",
     )
+
+    @model_validator(mode="after")
+    def _detail_at_least_k(self) -> Settings:
+        if self.detail_group_size < self.min_group_size:
+            raise ValueError("SURVEY_DETAIL_GROUP_SIZE must be at least SURVEY_MIN_GROUP_SIZE")
+        return self
 
 
 @lru_cache(maxsize=1)

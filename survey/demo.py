@@ -41,13 +41,17 @@ from survey.models import (
     Assessment,
     QuestionnaireVersion,
     Respondent,
+    Round,
     Unit,
+    User,
     metadata,
 )
 from survey.questionnaire import Questionnaire, load_directory
 from survey.security import new_token, token_digest
+from survey.services.batches import end_collection
 from survey.services.plan import generated_rows
 from survey.services.questionnaires import store_version
+from survey.services.releases import create_release
 from survey.services.rounds import create_round
 from survey.services.units import add_unit
 from survey.services.users import create_user, grant_role
@@ -595,6 +599,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         if u.id not in {g.id for g in grund} and set(forms[u.id]) & set(NATIONAL_SCHOOL_FORMS)  # type: ignore[index]
     ]
     extra |= {u.id for u in others}  # type: ignore[misc]
+    national_rounds: list[tuple[Round, str]] = []
     for year, later in ((2025, False), (2026, True)):
         closes = date(year, 11, 30) if year == 2025 else date(2026, 12, 18)
         rnd = create_round(
@@ -611,6 +616,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         )
         if year == 2025:
             rnd.state = "closed"
+        national_rounds.append((rnd, school_q))
         _fill_unit_round(
             session,
             round_id=rnd.id,
@@ -637,6 +643,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             targets={"kinds": ["organiser"]},
             actor_id=national,
         )
+        national_rounds.append((rnd, "huvudman"))
         _fill_unit_round(
             session,
             round_id=rnd.id,
@@ -720,12 +727,52 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             progress=progress,
         )
         summary["teacher_link"] = f"/r/{links[world.demo_school.id]}"
+        # Every other unit's collection has ended, so its teachers' answers are released in a
+        # batch (when at least k answered); Kvarnbackaskolan's principal still collects.
+        k = get_settings().min_group_size
+        for assessment in session.exec(select(Assessment).where(Assessment.round_id == rnd.id)):
+            if assessment.unit_id != world.demo_school.id:
+                end_collection(
+                    session, assessment=assessment, round_=rnd, k=k, actor_id=principal,
+                    at=when(date(2026, 11, 20)),
+                )  # fmt: skip
+    _publish_demo_releases(session, national_rounds, by_key, progress=progress)
     summary.update(
         units=len(world.schools) + len(world.preschools),
         organisers=len(world.organisers),
         regions=len(world.regions),
     )
     return summary
+
+
+def _publish_demo_releases(
+    session: Session,
+    rounds: list[tuple[Round, str]],
+    by_key: dict[str, Questionnaire],
+    *,
+    progress: bool,
+) -> None:
+    """National staff's releases: the final one of the closed 2025 round, a preliminary one of
+    each open 2026 round (which pairs with 2025 for the trends)."""
+    settings = get_settings()
+    national = session.exec(select(User).where(User.email == "national@example.org")).one()
+    for rnd, key in rounds:
+        session.flush()
+        title = rnd.title
+
+        def say(message: str, title: str = title) -> None:
+            if progress and message.startswith("release"):
+                click.echo(f"  {title}: {message}", err=True)
+
+        create_release(
+            session,
+            round_=rnd,
+            q=by_key[key],
+            k=settings.min_group_size,
+            k_detail=settings.detail_group_size,
+            actor_id=national.id,
+            progress=say,
+        )
 
 
 @click.command()
@@ -772,6 +819,11 @@ def demo(reset: bool, national: bool) -> None:
             f"  {summary['respondents']:,} teacher respondents, {summary['answers']:,} answers; "
             f"{summary['rows']:,} rows loaded in {summary['seconds']:.0f} s"
         )
+        for made in summary["releases"]:  # type: ignore[attr-defined]
+            click.echo(
+                f"  {made['round']}: release {made['number']} ({made['kind']}), "
+                f"{made['units']:,} units, built and audited in {made['seconds']:.1f} s"
+            )
     click.echo(f"  open http://127.0.0.1:{port}/ and sign in with password '{DEMO_PASSWORD}':")
     for email, role in ACCOUNTS.items():
         click.echo(f"    {email:<26} {role}")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    LargeBinary,
     MetaData,
     Text,
     UniqueConstraint,
@@ -47,6 +48,9 @@ ROUND_STATES = ("planned", "open", "closed")
 # "none": a comment was left but no answer chosen yet.
 ANSWER_KINDS = ("level", "na", "dk", "none")
 ACTION_STATUSES = ("not_started", "in_progress", "done")
+# preliminary: at most one, before the round closes; final: the first after it closes;
+# revision: any later one (late answers, a reopened assessment).
+RELEASE_KINDS = ("preliminary", "final", "revision")
 
 
 def utcnow() -> datetime:
@@ -237,6 +241,9 @@ class Respondent(SQLModel, table=True):
     state: str = Field(default="open", max_length=20)
     created_at: datetime = _ts(nullable=False, default=utcnow)
     submitted_at: datetime | None = _ts(nullable=True)
+    # Anonymous respondents' answers leave the unit only in batches of at least k: the batch
+    # (1, 2, …) this respondent was released in, None while not released.
+    release_batch: int | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -290,3 +297,32 @@ class AuditLog(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ip: str | None = Field(default=None, max_length=64)
+
+
+class RoundRelease(SQLModel, table=True):
+    """A frozen, dated snapshot of a round's submitted data and of everything published from it
+    (every table with its suppression decided jointly with the round's earlier releases).
+    Immutable once written: pages, API and files of a release always show the same cells."""
+
+    __tablename__ = "round_release"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RELEASE_KINDS), name="kind"),
+        UniqueConstraint("round_id", "number", name="uq_round_release_round_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    number: int
+    kind: str = Field(max_length=20)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    k: int
+    k_detail: int
+    n_units: int = 0
+    n_respondents: int = 0
+    # What the audit found and how long it took (atoms, iterations, hidden cells, seconds).
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # zlib-compressed JSON: the published rows, comparisons and paired trends.
+    publication: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # numpy .npz: the units with their attributes and scores, and the answers behind them.
+    snapshot: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

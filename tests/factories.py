@@ -236,3 +236,29 @@ def bulk_answer(engine: Engine, assessment_ids: dict[int, int]) -> None:
             ]
         session.execute(insert(Answer), rows)
         session.commit()
+
+
+def publish_release(
+    engine: Engine, round_id: int, *, k: int = 5, k_detail: int = 10, close: bool = True
+) -> int:
+    """National staff publish the round's next release (closing the round first unless
+    ``close`` is False: then it is the preliminary one). Returns the release number."""
+    from sqlmodel import Session
+
+    from survey.models import Round
+    from survey.services.questionnaires import questionnaire_for
+    from survey.services.releases import create_release
+
+    with Session(engine, expire_on_commit=False) as session:
+        round_ = session.get(Round, round_id)
+        assert round_ is not None
+        if close:
+            round_.state = "closed"
+            session.add(round_)
+            session.flush()
+        q = questionnaire_for(session, questionnaire_id=round_.questionnaire_id)
+        made = create_release(
+            session, round_=round_, q=q, k=k, k_detail=k_detail, actor_id=None
+        )
+        session.commit()
+        return made.number

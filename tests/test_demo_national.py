@@ -24,9 +24,7 @@ from survey.models import (
     User,
 )
 from survey.security import verify_password
-from survey.services.national import publication_for
-from survey.services.questionnaires import questionnaire_for
-from survey.services.round_access import RoundScope
+from survey.services.releases import load_release, releases_of
 from survey.services.rounds import create_round
 from survey.services.units import add_unit
 
@@ -102,15 +100,17 @@ def test_small_national_data_set(settings, engine) -> None:  # type: ignore[no-u
             .where(Unit.parent_id == uppsala.id)
         ).one()
         assert plans > 0
-        # The publication runs on it: the nation and all 21 regions of the teacher round.
-        teacher = rounds["Nationell lärarenkät 2026"]
-        nation = session.get(Unit, teacher.owner_unit_id)
-        q = questionnaire_for(session, questionnaire_id=teacher.questionnaire_id)
-        publication = publication_for(
-            session, round_=teacher, owner_scope=RoundScope(teacher, nation, None, False, False),  # type: ignore[arg-type]
-            q=q, k=5,
-        )  # fmt: skip
-        assert len(publication.select(by=("region",), scope_type="total")) == 21
+        # Every national round has its release: final for the closed 2025 round, preliminary
+        # for the open ones; the teacher round's holds the units whose collection ended with
+        # at least k respondents (a batch), the nation and all 21 regions.
+        kinds = {t: [r.kind for r in releases_of(session, round_id=r.id)] for t, r in rounds.items()}  # type: ignore[arg-type]
+        assert kinds["Nationell uppföljning 2025"] == ["final"]
+        assert kinds["Nationell lärarenkät 2026"] == ["preliminary"]
+        assert [r["kind"] for r in summary["releases"]] == ["final", "preliminary", "preliminary",
+                                                            "preliminary"]  # fmt: skip
+        teacher = load_release(session, round_=rounds["Nationell lärarenkät 2026"])
+        assert len(teacher.publication.select(by=("region",), scope_type="total")) == 21
+        assert int(teacher.snapshot.units.respondents.min()) >= 5
         # Rows were written with explicit ids: the app can still add its own afterwards.
         region = regions[0]
         unit = add_unit(session, kind="organiser", name="Ny huvudman", parent=region)

@@ -13,8 +13,10 @@ strategist of Uppsala kommun, national staff and an administrator.
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 import numpy as np
@@ -26,7 +28,7 @@ from survey.demo_data import NATIONAL_SCHOOL_FORMS
 from survey.demo_national.answers import Maturity
 from survey.demo_national.rounds import Context, teacher_round, unit_round
 from survey.demo_national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
-from survey.models import Assessment, Respondent, Unit, UnitSchoolForm
+from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User
 from survey.questionnaire import load_directory
 from survey.services.questionnaires import store_version
 from survey.services.users import create_user, grant_role
@@ -102,11 +104,13 @@ def build_national(
     respondents = 0
     if "larare" in by_key:
         respondents = teacher_round(
-            ctx, q=by_key["larare"], stored=stored["larare"], teachers=scale.teachers
-        )
+            ctx, q=by_key["larare"], stored=stored["larare"], teachers=scale.teachers,
+            k=settings.min_group_size,
+        )  # fmt: skip
     loader.fix_sequences([table_of(Assessment), table_of(Respondent)])
     session.flush()
     loader.analyze()
+    releases = publish_releases(session, progress=progress)
     return {
         "units": len(tree.schools),
         "organisers": len(tree.organisers),
@@ -115,7 +119,60 @@ def build_national(
         "answers": ctx.answer_count,
         "rows": loader.rows,
         "seconds": time.perf_counter() - began,
+        "releases": releases,
     }
+
+
+def publish_releases(session: Session, *, progress: bool) -> list[dict[str, object]]:
+    """National staff's releases of every national round, oldest round first: final for the
+    closed ones, preliminary for the open ones. Each shows its progress (every scope is
+    protected jointly over all breakdowns) and its time."""
+    from sqlmodel import col, select
+
+    from survey.models import Round
+    from survey.questionnaire import load_framework
+    from survey.services.questionnaires import questionnaire_for
+    from survey.services.releases import create_release
+
+    settings = get_settings()
+    framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    national = session.exec(select(User).where(User.email == "national@example.org")).one()
+    made = []
+    rounds = session.exec(
+        select(Round).where(Round.kind == "national").order_by(col(Round.opens), col(Round.id))
+    ).all()
+    for rnd in rounds:
+        q = questionnaire_for(session, questionnaire_id=rnd.questionnaire_id, framework=framework)
+        steps = len(q.subgoal_ids) + len(q.area_ids) + 1
+        began = time.perf_counter()
+        with (
+            click.progressbar(length=steps, label=f"{rnd.title}: release", file=sys.stderr)
+            if progress
+            else _Quiet() as bar
+        ):
+
+            def step(message: str, bar: Any = bar) -> None:
+                if message.startswith("scope "):
+                    bar.update(1)
+
+            release = create_release(
+                session, round_=rnd, q=q, k=settings.min_group_size,
+                k_detail=settings.detail_group_size, actor_id=national.id, progress=step,
+            )  # fmt: skip
+        made.append({"round": rnd.title, "number": release.number, "kind": release.kind,
+                     "units": release.n_units, "seconds": time.perf_counter() - began})  # fmt: skip
+    return made
+
+
+class _Quiet:
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
 
 
 def _users(session: Session, tree: Tree) -> dict[str, int]:

@@ -188,7 +188,7 @@ def _demo_plans(
 
 
 def teacher_round(
-    ctx: Context, *, q: Questionnaire, stored: QuestionnaireVersion, teachers: int
+    ctx: Context, *, q: Questionnaire, stored: QuestionnaireVersion, teachers: int, k: int
 ) -> int:
     """The national teacher round: anonymous respondents at every school unit, about
     ``teachers`` in all; returns the number of respondents."""
@@ -207,13 +207,17 @@ def teacher_round(
     submitted = rng.binomial(links, rate)
     assessment_ids = np.arange(len(units)) + ctx.next_assessment
     ctx.next_assessment += len(units)
+    # Most units' collections have ended: their teachers' answers are released in one batch
+    # where at least k submitted (survey.services.batches); the rest still collect.
+    ended = (rng.random(len(units)) < 0.85) & (units != tree.demo_school)
+    released = ended & (submitted >= k)
     loader = ctx.loader
     stamp = loader.value(table_of(Assessment), "updated_at", at)
     loader.load(
         table_of(Assessment),
         ("id", "round_id", "unit_id", "state", "version", "shared", "updated_at"),
-        ((int(a), rnd.id, int(u), "draft", 1, True, stamp)
-         for a, u in zip(assessment_ids, units, strict=True)),
+        ((int(a), rnd.id, int(u), "submitted" if e else "draft", 1, True, stamp)
+         for a, u, e in zip(assessment_ids, units, ended.tolist(), strict=True)),
         total=len(units), label=f"{title}: assessments",
     )  # fmt: skip
     n = int(links.sum())
@@ -225,13 +229,15 @@ def teacher_round(
     when = loader.moments(
         table_of(Respondent), "submitted_at", rng, n, afternoon(date(2026, 10, 2)), 45
     )
+    batch = released[owner] & done
     loader.load(
         table_of(Respondent),
-        ("id", "assessment_id", "token_hash", "state", "created_at", "submitted_at"),
+        ("id", "assessment_id", "token_hash", "state", "created_at", "submitted_at",
+         "release_batch"),
         (
             (int(r), int(assessment_ids[o]), secrets.token_hex(32),
-             "submitted" if d else "open", stamp, t if d else None)
-            for r, o, d, t in zip(respondent_ids, owner, done, when, strict=True)
+             "submitted" if d else "open", stamp, t if d else None, 1 if b else None)
+            for r, o, d, t, b in zip(respondent_ids, owner, done, when, batch, strict=True)
         ),
         total=n, label=f"{title}: respondents",
     )  # fmt: skip

@@ -181,6 +181,14 @@ def describe(
         "unit_noun": noun,
         "preliminary": b.preliminary,
         "own_suppressed": b.own_suppressed,
+        "release": None
+        if b.release is None
+        else {
+            "number": b.release.number,
+            "kind": b.release.kind,
+            "created_at": b.release.created_at.isoformat(),
+            "k_detail": b.release.k_detail,
+        },
         "scale": {"min": 1, "max": q.scale.size, "floor_level": q.scoring.floor_level},
         "groups": [{"key": g.key, "value": g.value, "name": group_name(g, tr)} for g in first],
         "lines": lines,

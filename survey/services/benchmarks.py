@@ -1,16 +1,19 @@
 """Benchmarks of a national round (issue 8): an organiser's units, or one unit, against the
-groups around them.
+groups around them — from the round's latest release (issue 13), never from live data.
 
-- Comparison groups (organiser, organiser type, region, nation) are rows of the round's
-  publication (:func:`survey.services.national.publication_for`), so a group is suppressed here
-  exactly when it is on the national pages and in the files ("–", never a number from fewer
-  than k units).
-- The subject's own figures come from the statistics engine (``run_analysis``): an organiser sees
-  the median and quartiles of its own units; a unit sees its own score.
+- Comparison groups (organiser, organiser type, region, nation) are rows of the release's
+  publication, so a group is hidden here exactly when it is on the national pages and in the
+  files ("–", never a number from fewer than k units; median and quartiles only from groups of
+  at least the second threshold).
+- The subject's own figures: an organiser sees the median and quartiles of its own units in the
+  release (from at least the second threshold of units); a unit sees its own score, live (its
+  own data only; for individual questionnaires its released respondents).
 - The organiser's units against the rest of the population (the nation; for the organiser-level
   questionnaire, the organisers of the same type) are tested with the engine's Mann-Whitney U
   (:func:`survey.stats.one_vs_rest`, as ``scipy.stats.mannwhitneyu``) with Cliff's delta, Holm-
-  adjusted within each scope type. The test is reported only when the rest has at least k units.
+  adjusted within each scope type, on the release's snapshot. The test is reported only when the
+  rest has at least k units.
+- Before the round's first release there is nothing to compare with: every group shows "–".
 """
 
 from __future__ import annotations
@@ -26,14 +29,9 @@ from survey.errors import NotFound
 from survey.models import Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, AssessmentContext
-from survey.services.national import DataStamp, Publication, data_stamp, is_fresh, publication_for
-from survey.services.results import (
-    analyse_columns,
-    answer_columns,
-    answer_rows,
-    rows_by_scope,
-    run_analysis,
-)
+from survey.services.national import Publication
+from survey.services.releases import Release, ReleaseInfo, load_release, releases_of
+from survey.services.results import analyse_columns, answer_rows, rows_by_scope, run_analysis
 from survey.services.round_access import RoundScope
 from survey.services.round_results import RoundUnit, round_units
 from survey.stats import Analysis, Coded, holm, one_vs_rest
@@ -102,6 +100,8 @@ class Benchmark:
     unit_kind: str = "school"
     lines: list[Line] = field(default_factory=list)
     preliminary: bool = False
+    #: The release the groups come from (None: none published yet, every group is "–").
+    release: ReleaseInfo | None = None
     #: Unit view of an individual questionnaire with fewer than k respondents: no own score.
     own_suppressed: bool = False
 
@@ -117,16 +117,6 @@ def owner_scope(session: Session, round_: Round) -> RoundScope:
     owner = session.get(Unit, round_.owner_unit_id)
     assert owner is not None
     return RoundScope(round_, owner, None, False, False)
-
-
-def _answering(units: list[RoundUnit], q: Questionnaire) -> list[RoundUnit]:
-    """The units behind the publication (``build_publication``): submitted unit-level
-    assessments, or units with submitted respondents."""
-    return [
-        ru
-        for ru in units
-        if (ru.respondents[0] > 0 if q.is_individual else ru.assessment.state == "submitted")  # type: ignore[index]
-    ]
 
 
 def _organiser_of(ru: RoundUnit) -> Unit | None:
@@ -149,10 +139,10 @@ def benchmark_organisers(session: Session, *, scope: RoundScope, actor: Actor) -
 class _Groups:
     """Published rows of the round by (by, value, scope_type, scope_id)."""
 
-    def __init__(self, publication: Publication, k: int):
+    def __init__(self, publication: Publication | None, k: int):
         self.k = k
         self.rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        for row in publication.rows:
+        for row in publication.rows if publication else []:
             if row["by"] in ("", "region", "organiser_type", "organiser"):
                 value = row["group"].get(row["by"], "") if row["by"] else ""
                 self.rows[(row["by"], value, row["scope_type"], row["scope_id"])] = row
@@ -206,43 +196,18 @@ def _scopes(q: Questionnaire) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- organiser's benchmark
 
-_cache: dict[tuple[Any, ...], tuple[DataStamp, Analysis]] = {}
+
+def _latest(session: Session, round_: Round) -> Release | None:
+    if not releases_of(session, round_id=round_.id):  # type: ignore[arg-type]
+        return None
+    return load_release(session, round_=round_)
 
 
-def _side_analysis(
-    session: Session,
-    *,
-    round_: Round,
-    q: Questionnaire,
-    sides: dict[int, RoundUnit],
-    mine: set[int],
-) -> Analysis:
-    """The engine run on the population with a unit column "side" = mine | rest (cached per
-    round and subject while the round's submitted data stay the same, like the publication)."""
-    key = (
-        str(session.get_bind().url),  # type: ignore[union-attr]
-        round_.id,
-        q.checksum,
-        tuple(sorted(mine)),
-        tuple(sorted(sides)),
-    )
-    cached = _cache.get(key)
-    if cached is not None and is_fresh(session, cached[0], round_id=round_.id):  # type: ignore[arg-type]
-        return cached[1]
-    stamp = data_stamp(session, round_id=round_.id, individual=q.is_individual)  # type: ignore[arg-type]
-    answers = answer_columns(
-        session,
-        q=q,
-        assessment_ids=[ru.assessment.id for ru in sides.values()],  # type: ignore[misc]
-        submitted_only=True,
-    )
-    units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in sides}
-    analysis = analyse_columns(q, units=units, answers=answers, group_by="side")  # type: ignore[arg-type]
-    _cache.pop(key, None)
-    while len(_cache) >= 32:  # the oldest first
-        _cache.pop(next(iter(_cache)))
-    _cache[key] = (stamp, analysis)
-    return analysis
+def _side_analysis(q: Questionnaire, release: Release, mine: set[int], rest: set[int]) -> Analysis:
+    """The engine run on the release's units with a unit column "side" = mine | rest (the
+    engine keeps the last analyses, keyed by their inputs)."""
+    units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in mine | rest}
+    return analyse_columns(q, units=units, answers=release.snapshot.answers, group_by="side")  # type: ignore[arg-type]
 
 
 def _tests(analysis: Analysis) -> dict[tuple[str, str], RankTest]:
@@ -290,20 +255,9 @@ def organiser_benchmark(
     """The organiser's units (or, for the organiser-level questionnaire, the organiser itself)
     against the groups around it, with the rank test against the rest of the population."""
     scope = owner_scope(session, round_)
-    publication = publication_for(session, round_=round_, owner_scope=scope, q=q, k=k)
-    units = round_units(session, scope=scope, individual=q.is_individual)
-    answering = _answering(units, q)
+    release = _latest(session, round_)
+    units = round_units(session, scope=scope, individual=False)
     organiser_level = any(ru.unit.id == organiser.id for ru in units)
-    if organiser_level:
-        population = {
-            ru.unit.id: ru
-            for ru in answering
-            if ru.unit.kind == "organiser" and ru.unit.organiser_type == organiser.organiser_type
-        }
-        mine = {organiser.id} & set(population)
-    else:
-        population = {ru.unit.id: ru for ru in answering}
-        mine = {uid for uid, ru in population.items() if ru.unit.path.startswith(organiser.path)}
     benchmark = Benchmark(
         round=round_,
         subject=organiser,
@@ -311,21 +265,38 @@ def organiser_benchmark(
         k=k,
         population="organiser_type" if organiser_level else "nation",
         unit_kind=Counter(ru.unit.kind for ru in units).most_common(1)[0][0] if units else "school",
+        release=release.info if release else None,
     )
-    analysis = _side_analysis(session, round_=round_, q=q, sides=population, mine=mine)  # type: ignore[arg-type]
-    own_rows = {
-        (r["scope_type"], r["scope_id"]): r for r in analysis.groups if r["group"] == "mine"
-    }
-    tests = _tests(analysis)
-    groups = _Groups(publication, k)
+    groups = _Groups(release.publication if release else None, k)
     keys = _group_keys(session, organiser, view=benchmark.view)
+    own_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    tests: dict[tuple[str, str], RankTest] = {}
+    if release is not None:
+        snap = release.snapshot.units
+        ids = snap.ids.tolist()
+        if organiser_level:
+            types = snap.attributes["organiser_type"]
+            population = {
+                u for u, t in zip(ids, types, strict=True) if t == organiser.organiser_type
+            }
+            mine = {int(organiser.id or 0)} & population
+        else:
+            population = set(ids)
+            owners = snap.attributes["organiser"]
+            mine = {u for u, o in zip(ids, owners, strict=True) if o == str(organiser.id)}
+        if mine:
+            analysis = _side_analysis(q, release, mine, population - mine)
+            own_rows = {
+                (r["scope_type"], r["scope_id"]): r for r in analysis.groups if r["group"] == "mine"
+            }
+            tests = _tests(analysis)
+    k_detail = release.info.k_detail if release else k
     for scope_key in _scopes(q):
         row = own_rows.get(scope_key)
-        own = (
-            OwnStat(int(row["n_units"]), row["median"], row["q1"], row["q3"])
-            if row
-            else OwnStat(0, None)
-        )
+        if row and int(row["n_units"]) >= k_detail:
+            own = OwnStat(int(row["n_units"]), row["median"], row["q1"], row["q3"])
+        else:
+            own = OwnStat(int(row["n_units"]) if row else 0, None)
         line = Line(*scope_key, own, [groups.stat(*key, scope=scope_key) for key in keys])
         test = tests.get(scope_key)
         if not own.n_units or test is None or test.n_mine == 0:
@@ -345,15 +316,14 @@ def unit_benchmark(
     session: Session, *, ctx: AssessmentContext, q: Questionnaire, k: int
 ) -> Benchmark:
     """One unit's assessment against its organiser (or, for an organiser, organisers of its
-    type), its region and the nation."""
+    type), its region and the nation (groups from the round's latest release)."""
     round_ = ctx.round
-    publication = publication_for(
-        session, round_=round_, owner_scope=owner_scope(session, round_), q=q, k=k
-    )
+    release = _latest(session, round_)
     rows = answer_rows(
         session,
         assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
         submitted_only=q.is_individual,
+        released_only=q.is_individual,
     )
     benchmark = Benchmark(
         round=round_,
@@ -363,6 +333,7 @@ def unit_benchmark(
         population=None,
         unit_kind=ctx.unit.kind,
         preliminary=not q.is_individual and ctx.assessment.state != "submitted",
+        release=release.info if release else None,
     )
     own: dict[tuple[str, str], dict[str, Any]] = {}
     if q.is_individual and len({r.respondent_id for r in rows}) < k:
@@ -374,58 +345,12 @@ def unit_benchmark(
             unit_id=ctx.unit.id,  # type: ignore[arg-type]
             round_id=round_.id,  # type: ignore[arg-type]
         )
-    groups = _Groups(publication, k)
+    groups = _Groups(release.publication if release else None, k)
     keys = _group_keys(session, ctx.unit, view="unit")
-    organiser_rows = (
-        _organiser_rows(session, round_=round_, q=q, organiser_id=int(keys[0][1]))
-        if keys[0][0] == "organiser"
-        else {}
-    )
     for scope_key in _scopes(q):
         score = own.get(scope_key, {}).get("score")
-        stats = []
-        for key in keys:
-            stat = groups.stat(*key, scope=scope_key)
-            if key[0] == "organiser":
-                stat = _organiser_stat(stat, organiser_rows.get(scope_key), k)
-            stats.append(stat)
+        stats = [groups.stat(*key, scope=scope_key) for key in keys]
         benchmark.lines.append(
             Line(*scope_key, OwnStat(1 if score is not None else 0, score), stats)
         )
     return benchmark
-
-
-def _organiser_rows(
-    session: Session, *, round_: Round, q: Questionnaire, organiser_id: int
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """The engine's group statistics of the organiser's answering units in the round."""
-    organiser = session.get(Unit, organiser_id)
-    assert organiser is not None
-    units = round_units(session, scope=owner_scope(session, round_), individual=q.is_individual)
-    population = {
-        ru.unit.id: ru for ru in _answering(units, q) if ru.unit.path.startswith(organiser.path)
-    }
-    if not population:
-        return {}
-    analysis = _side_analysis(session, round_=round_, q=q, sides=population, mine=set(population))  # type: ignore[arg-type]
-    return {(r["scope_type"], r["scope_id"]): r for r in analysis.groups if r["group"] == "mine"}
-
-
-def _organiser_stat(published: GroupStat, row: dict[str, Any] | None, k: int) -> GroupStat:
-    """The unit's organiser as a group: from the round's unit results of that organiser, shown
-    when it has at least k units. Its count (and response rate) is withheld where the national
-    tables hide the organiser's cell, so that it cannot be subtracted from the region's."""
-    n = int(row["n_units"]) if row and row["n_units"] else 0
-    hidden = n < k
-    return GroupStat(
-        key=published.key,
-        value=published.value,
-        unit_name=published.unit_name,
-        n_units=None if hidden or published.suppressed else n,
-        median=None if hidden else row["median"],  # type: ignore[index]
-        q1=None if hidden else row["q1"],  # type: ignore[index]
-        q3=None if hidden else row["q3"],  # type: ignore[index]
-        n_targeted=published.n_targeted,
-        response_rate=None if hidden or published.suppressed else published.response_rate,
-        suppressed=hidden,
-    )

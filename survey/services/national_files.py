@@ -1,5 +1,5 @@
 """Publication files of a national round (issue 8): CSV, XLSX and Parquet of every aggregate
-table, read from the round's publication (``publication_for``) — the one code path that also
+table, read from a release of the round (``survey.services.releases``) — the one code path that also
 feeds the pages and the API, so every file hides exactly the cells they hide.
 
 - CSV: one table, every breakdown (column ``by``), stable column keys as in the API; a
@@ -31,15 +31,10 @@ from survey.questionnaire import Framework, Questionnaire
 from survey.services.comparison import scope_columns
 from survey.services.comparison_text import fmt
 from survey.services.export import Cell, Sheet, csv_bytes, xlsx_bytes
-from survey.services.national import (
-    DIMENSIONS,
-    FAMILY,
-    Publication,
-    publication_for,
-    submitted_count,
-)
+from survey.services.national import DIMENSIONS, FAMILY, Publication
 from survey.services.questionnaires import questionnaire_for
-from survey.services.round_access import RoundScope
+from survey.services.releases import Release, load_release
+from survey.stats.publication import DETAIL_FIELDS
 
 Tr = Callable[..., str]
 MARKER = "–"
@@ -48,21 +43,19 @@ STATS = ("mean", "median", "q1", "q3", "sd", "share_below_floor", "gini", "theil
 COVERAGE = ("n_targeted", "n_units", "response_rate")
 NAMED = {"region": "region_name", "organiser": "organiser_name"}
 GROUP_KEYS = [k for d in DIMENSIONS for k in (d, *((NAMED[d],) if d in NAMED else ()))]
-KEYS = ["round", "by", *GROUP_KEYS, "scope_type", "scope_id", "scope", *COVERAGE, *STATS,
-        "suppressed"]  # fmt: skip
+KEYS = ["round", "release", "by", *GROUP_KEYS, "scope_type", "scope_id", "scope", *COVERAGE,
+        *STATS, "suppressed", "detail_withheld"]  # fmt: skip
 COMPARISON_KEYS = ("n", "h", "p", "epsilon2", "theil_total", "theil_between", "theil_within",
                    "between_share")  # fmt: skip
 
 
-def round_publication(
-    session: Session, *, round_: Round, framework: Framework, k: int
-) -> tuple[Questionnaire, Publication]:
-    """The questionnaire and the publication of a national round (every unit of the round)."""
-    owner = session.get(Unit, round_.owner_unit_id)
-    assert owner is not None
+def round_release(
+    session: Session, *, round_: Round, framework: Framework, number: int | None = None
+) -> tuple[Questionnaire, Release]:
+    """The questionnaire and a release of a national round (default: the latest; NotFound
+    when none is published)."""
     q = questionnaire_for(session, questionnaire_id=round_.questionnaire_id, framework=framework)
-    scope = RoundScope(round_, owner, None, False, False)
-    return q, publication_for(session, round_=round_, owner_scope=scope, q=q, k=k)
+    return q, load_release(session, round_=round_, number=number)
 
 
 @dataclass(frozen=True)
@@ -134,14 +127,14 @@ def _round(value: Any) -> Any:
 
 def flat_rows(
     pub: Publication, *, q: Questionnaire, framework: Framework, names: GroupNames, tr: Tr,
-    lang: str,
+    lang: str, release: int,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Every row of the publication as a flat record with the columns ``KEYS`` (None where a
     breakdown has no such column or a statistic is suppressed)."""
     labels = scope_labels(q, framework, lang)
     out = []
     for row in sorted_rows(pub.rows, scope_order(q, framework, lang), names, tr):
-        record: dict[str, Any] = {"round": row["round"], "by": row["by"]}
+        record: dict[str, Any] = {"round": row["round"], "release": release, "by": row["by"]}
         for dimension in DIMENSIONS:
             value = row["group"].get(dimension)
             record[dimension] = value
@@ -153,6 +146,7 @@ def flat_rows(
         for key in (*COVERAGE, *STATS):
             record[key] = _round(row[key])
         record["suppressed"] = bool(row["suppressed"])
+        record["detail_withheld"] = bool(row.get("detail_withheld"))
         out.append(record)
     return out
 
@@ -161,21 +155,27 @@ def _marked(record: dict[str, Any], key: str) -> Cell:
     value = record[key]
     if value is None and record["suppressed"] and key in (*COVERAGE, *STATS):
         return MARKER
+    if value is None and record["detail_withheld"] and key in DETAIL_FIELDS:
+        return MARKER
     return value  # type: ignore[no-any-return]
+
+
+FLAGS = ("suppressed", "detail_withheld")
 
 
 def csv_file(records: list[dict[str, Any]]) -> bytes:
     rows: list[list[Cell]] = [
-        [("true" if r[k] else "false") if k == "suppressed" else _marked(r, k) for k in KEYS]
+        [("true" if r[k] else "false") if k in FLAGS else _marked(r, k) for k in KEYS]
         for r in records
     ]
     return csv_bytes([Sheet("aggregates", "aggregates", list(KEYS), rows)])
 
 
 _TYPES = {
-    **{k: pa.int64() for k in ("round", "n_targeted", "n_units")},
+    **{k: pa.int64() for k in ("round", "release", "n_targeted", "n_units")},
     **{k: pa.float64() for k in ("response_rate", *STATS)},
     "suppressed": pa.bool_(),
+    "detail_withheld": pa.bool_(),
 }
 
 
@@ -194,8 +194,9 @@ def breakdown_title(by: tuple[str, ...], tr: Tr) -> str:
 
 
 def _method_sheet(
-    pub: Publication, *, q: Questionnaire, records: list[dict[str, Any]], tr: Tr, lang: str
+    release: Release, *, q: Questionnaire, records: list[dict[str, Any]], tr: Tr, lang: str
 ) -> Sheet:
+    pub, info = release.publication, release.info
     round_ = pub.round
     nation = next((r for r in records if r["by"] == "" and r["scope_type"] == "total"), None)
     coverage = MARKER
@@ -210,6 +211,10 @@ def _method_sheet(
         (tr("nat.method.round"), round_.title),
         (tr("nat.method.questionnaire"), f"{q.title.get(lang)} ({q.key} {q.version})"),
         (tr("nat.method.period"), f"{round_.opens.isoformat()} – {round_.closes.isoformat()}"),
+        (tr("nat.method.release"),
+         tr("nat.release.name", number=info.number, kind=tr(f"nat.release.kind.{info.kind}"),
+            date=info.created_at.strftime("%Y-%m-%d %H:%M UTC"))),
+        (tr("nat.method.releases"), tr("nat.note.releases", k=pub.k)),
         (tr("nat.method.exported"), utcnow().strftime("%Y-%m-%d %H:%M UTC")),
         (tr("nat.method.coverage"), coverage),
         (tr("nat.method.coverage_note"), tr("nat.note.coverage")),
@@ -217,6 +222,8 @@ def _method_sheet(
         (tr("nat.method.marker"), MARKER),
         (tr("nat.method.primary"), tr("nat.note.primary", k=pub.k, marker=MARKER)),
         (tr("nat.method.secondary"), tr("nat.note.secondary", k=pub.k)),
+        (tr("nat.method.detail"), tr("nat.note.detail", k_detail=info.k_detail, marker=MARKER)),
+        (tr("nat.method.equity"), tr("nat.note.equity_withheld")),
         (tr("nat.method.units"), tr("nat.note.units")),
         (tr("nat.method.breakdowns"),
          ", ".join(breakdown_title(b, tr) for b in FAMILY)),
@@ -251,7 +258,7 @@ def _comparison_sheet(
         [
             breakdown_title(tuple(c["by"].split(",")), tr),
             labels.get((c["scope_type"], c["scope_id"]), c["scope_id"]),
-            *(_round(c.get(k)) for k in COMPARISON_KEYS),
+            *(MARKER if c.get("withheld") else _round(c.get(k)) for k in COMPARISON_KEYS),
         ]
         for c in comparisons
     ]
@@ -261,10 +268,11 @@ def _comparison_sheet(
 
 
 def xlsx_file(
-    pub: Publication, *, q: Questionnaire, framework: Framework, records: list[dict[str, Any]],
+    release: Release, *, q: Questionnaire, framework: Framework, records: list[dict[str, Any]],
     tr: Tr, lang: str,
 ) -> bytes:  # fmt: skip
-    sheets = [_method_sheet(pub, q=q, records=records, tr=tr, lang=lang)]
+    pub = release.publication
+    sheets = [_method_sheet(release, q=q, records=records, tr=tr, lang=lang)]
     sheets += [_breakdown_sheet(by, records, tr) for by in FAMILY]
     sheets.append(
         _comparison_sheet(
@@ -292,29 +300,30 @@ _files: dict[tuple[Any, ...], PublicationFile] = {}
 
 
 def publication_file(
-    session: Session, *, round_: Round, framework: Framework, k: int, fmt: str, tr: Tr,
-    lang: str,
+    session: Session, *, round_: Round, framework: Framework, fmt: str, tr: Tr, lang: str,
+    number: int | None = None,
 ) -> PublicationFile:  # fmt: skip
-    """The round's aggregates as ``fmt`` (csv, xlsx or parquet), rebuilt only when the round's
-    submitted data changed (writing a large XLSX takes seconds)."""
-    key = (
-        str(session.get_bind().url), round_.id, k, fmt, lang,  # type: ignore[union-attr]
-        *submitted_count(session, round_id=round_.id),  # type: ignore[arg-type]
-    )  # fmt: skip
+    """A release's aggregates as ``fmt`` (csv, xlsx or parquet), made once per release
+    (releases never change; writing a large XLSX takes seconds)."""
+    q, release = round_release(session, round_=round_, framework=framework, number=number)
+    key = (str(session.get_bind().url), release.info.id, fmt, lang)  # type: ignore[union-attr]
     if key in _files:
         return _files[key]
-    q, pub = round_publication(session, round_=round_, framework=framework, k=k)
+    pub = release.publication
     names = group_names(session, pub.rows)
-    records = flat_rows(pub, q=q, framework=framework, names=names, tr=tr, lang=lang)
+    records = flat_rows(
+        pub, q=q, framework=framework, names=names, tr=tr, lang=lang, release=release.info.number
+    )
     if fmt == "csv":
         content = csv_file(records)
     elif fmt == "xlsx":
-        content = xlsx_file(pub, q=q, framework=framework, records=records, tr=tr, lang=lang)
+        content = xlsx_file(release, q=q, framework=framework, records=records, tr=tr, lang=lang)
     else:
         content = parquet_file(records)
     if len(_files) > 24:
         _files.clear()
-    _files[key] = PublicationFile(content, MEDIA_TYPES[fmt], f"{file_stem(round_)}-aggregat.{fmt}")
+    name = f"{file_stem(round_)}-release-{release.info.number}-aggregat.{fmt}"
+    _files[key] = PublicationFile(content, MEDIA_TYPES[fmt], name)
     return _files[key]
 
 

@@ -1,6 +1,6 @@
 """Words and view rows of the national pages (issue 8), in Swedish or English.
 
-Formatting only: every number comes from the round's publication (``publication_for``) or the
+Formatting only: every number comes from a release's publication (``load_release``) or the
 paired trend, with their suppression already applied. ``tr(key, **values)`` is the translation
 function of the request's language.
 """
@@ -74,6 +74,8 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
     if comparison is None or not by:
         return []
     between = between_words(by, tr)
+    if comparison.get("withheld"):
+        return [tr("nat.eq.withheld", between=between)]
     out = []
     share = comparison.get("between_share")
     if share is not None and comparison.get("theil_total") is not None:

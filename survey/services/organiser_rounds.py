@@ -20,6 +20,7 @@ from survey.models import SCHOOL_FORMS, AuditLog, Round, Unit, UnitSchoolForm
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.audit import record
+from survey.services.batches import end_round_collections, reopen_round_collections
 from survey.services.questionnaires import store_version
 from survey.services.round_access import RoundScope
 from survey.services.rounds import create_round
@@ -329,14 +330,22 @@ def extend_round(
 
 
 def close_round(
-    session: Session, *, scope: RoundScope, actor: Actor, today: date, ip: str | None = None
+    session: Session,
+    *,
+    scope: RoundScope,
+    actor: Actor,
+    today: date,
+    k: int,
+    ip: str | None = None,
 ) -> Round:
-    """Close the round now: no more answers or submissions (the planned date is kept)."""
+    """Close the round now: no more answers or submissions (the planned date is kept). Every
+    unit's anonymous collection ends, releasing a batch where at least ``k`` are waiting."""
     round_ = _managed(scope)
     if round_.state == "closed":
         raise RoundConflict("already_closed", "Omgången är redan stängd.")
     round_.state = "closed"
     session.add(round_)
+    end_round_collections(session, round_=round_, k=k, actor_id=actor.id, ip=ip)
     _log(
         session,
         round_,
@@ -372,6 +381,7 @@ def reopen_round(
     round_.state = "open"
     round_.closes = closes or round_.closes
     session.add(round_)
+    reopen_round_collections(session, round_=round_)
     _log(
         session,
         round_,

@@ -60,3 +60,9 @@ def questionnaire_for(
         )
         _parsed[stored.checksum] = cached
     return cached
+
+
+def is_individual_version(session: Session, questionnaire_id: int) -> bool:
+    """Whether the stored questionnaire version has many anonymous respondents per unit."""
+    stored = session.get(QuestionnaireVersion, questionnaire_id)
+    return stored is not None and stored.respondent == "individual"

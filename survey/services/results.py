@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Integer, String, any_, bindparam, cast, func
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.models import Answer, Assessment, Respondent
 from survey.questionnaire import Questionnaire
@@ -42,11 +42,14 @@ def answer_rows(
     *,
     assessment_ids: Sequence[int],
     submitted_only: bool,
+    released_only: bool = False,
 ) -> list[AnswerRow]:
-    """Answers of the given assessments (only submitted answer sets when asked)."""
+    """Answers of the given assessments (only submitted answer sets when asked; only released
+    anonymous respondents with ``released_only``)."""
     if not assessment_ids:
         return []
-    return [AnswerRow(*row) for row in session.exec(_answer_query(assessment_ids, submitted_only))]
+    query = _answer_query(assessment_ids, submitted_only, released_only=released_only)
+    return [AnswerRow(*row) for row in session.exec(query)]
 
 
 def unit_and_answer_tables(
@@ -144,7 +147,13 @@ def one_of(column: Any, values: Sequence[Any], dialect: str) -> Any:
     return column.in_(values)
 
 
-def _answer_query(assessment_ids: Sequence[int], submitted_only: bool, dialect: str = "") -> Any:
+def _answer_query(
+    assessment_ids: Sequence[int],
+    submitted_only: bool,
+    dialect: str = "",
+    *,
+    released_only: bool = False,
+) -> Any:
     query = (
         select(
             Assessment.round_id,
@@ -160,6 +169,8 @@ def _answer_query(assessment_ids: Sequence[int], submitted_only: bool, dialect: 
     )
     if submitted_only:
         query = query.where(Respondent.state == "submitted")
+    if released_only:
+        query = query.where(col(Respondent.release_batch).is_not(None))
     return query
 
 
@@ -216,7 +227,9 @@ def _fetch_packed(session: Session, query: Any) -> dict[str, Any] | None:
     return out
 
 
-def submitted_fingerprint(session: Session, assessment_ids: Sequence[int]) -> tuple[Any, ...]:
+def submitted_fingerprint(
+    session: Session, assessment_ids: Sequence[int], *, released_only: bool = False
+) -> tuple[Any, ...]:
     """What the submitted answers of these assessments depend on, from the respondents alone
     (a few thousand rows at most, not their hundreds of thousands of answers).
 
@@ -226,18 +239,18 @@ def submitted_fingerprint(session: Session, assessment_ids: Sequence[int]) -> tu
     earlier one. So the count, the sum of the ids and the earliest and latest submission time
     of the submitted respondents change whenever the submitted answers do."""
     dialect = session.connection().dialect.name
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(Respondent.id),
-            func.min(Respondent.submitted_at),
-            func.max(Respondent.submitted_at),
-        ).where(
-            one_of(Respondent.assessment_id, assessment_ids, dialect),
-            Respondent.state == "submitted",
-        )
-    ).one()
-    return tuple(row)
+    query = select(
+        func.count(),
+        func.sum(Respondent.id),
+        func.min(Respondent.submitted_at),
+        func.max(Respondent.submitted_at),
+    ).where(
+        one_of(Respondent.assessment_id, assessment_ids, dialect),
+        Respondent.state == "submitted",
+    )
+    if released_only:
+        query = query.where(col(Respondent.release_batch).is_not(None))
+    return tuple(session.execute(query).one())
 
 
 _ANSWERS: OrderedDict[tuple[Any, ...], AnswerColumns] = OrderedDict()
@@ -256,6 +269,7 @@ def answer_columns(
     q: Questionnaire,
     assessment_ids: Sequence[int],
     submitted_only: bool,
+    released_only: bool = False,
 ) -> AnswerColumns:
     """Like :func:`answer_rows` (answers to items ``q`` does not have are left out), as columns.
 
@@ -263,19 +277,20 @@ def answer_columns(
     the assessments and :func:`submitted_fingerprint` (one small query instead of reading the
     answers again); entries are dropped oldest first beyond a few million answers in all."""
     if not submitted_only or not assessment_ids:
-        return _answer_columns(session, q, assessment_ids, submitted_only)
+        return _answer_columns(session, q, assessment_ids, submitted_only, released_only)
     key = (
         _database_key(session),
         tuple(item.id for item in q.items),
         tuple(sorted(assessment_ids)),
-        submitted_fingerprint(session, assessment_ids),
+        released_only,
+        submitted_fingerprint(session, assessment_ids, released_only=released_only),
     )
     with _ANSWERS_LOCK:
         cached = _ANSWERS.get(key)
         if cached is not None:
             _ANSWERS.move_to_end(key)
             return cached
-    fetched = _answer_columns(session, q, assessment_ids, submitted_only)
+    fetched = _answer_columns(session, q, assessment_ids, submitted_only, released_only)
     with _ANSWERS_LOCK:
         _ANSWERS[key] = fetched
         while len(_ANSWERS) > 1 and sum(len(a) for a in _ANSWERS.values()) > _ANSWERS_MAX_ROWS:
@@ -284,16 +299,20 @@ def answer_columns(
 
 
 def _answer_columns(
-    session: Session, q: Questionnaire, assessment_ids: Sequence[int], submitted_only: bool
+    session: Session,
+    q: Questionnaire,
+    assessment_ids: Sequence[int],
+    submitted_only: bool,
+    released_only: bool = False,
 ) -> AnswerColumns:
     item_ids = tuple(item.id for item in q.items)
     empty = np.zeros(0, dtype=np.int64)
     fetched = None
     if assessment_ids and item_ids:
         dialect = session.connection().dialect.name
-        query = _answer_query(assessment_ids, submitted_only, dialect).where(
-            one_of(Answer.item_id, item_ids, dialect)
-        )
+        query = _answer_query(
+            assessment_ids, submitted_only, dialect, released_only=released_only
+        ).where(one_of(Answer.item_id, item_ids, dialect))
         fetched = _fetch_packed(session, query)
     if fetched is None:
         return AnswerColumns(empty, empty, empty, empty, empty, item_ids)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm
 from survey.questionnaire import Questionnaire
+from survey.services.batches import released_counts
 from survey.services.respondents import respondent_counts
 from survey.services.results import AnswerColumns, AnswerRow, analyse_columns, answer_columns
 from survey.services.round_access import RoundScope
@@ -37,6 +38,7 @@ class RoundUnit:
     organiser: Unit | None
     region: Unit | None
     respondents: tuple[int, int] | None = None  # individual: (submitted, links)
+    released: int = 0  # individual: respondents released in batches (survey.services.batches)
 
     @property
     def school_form(self) -> str | None:
@@ -77,11 +79,9 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
             select(Unit).where(col(Unit.id).in_({o.parent_id for o in organisers.values()}))
         )
     }
-    counts = (
-        respondent_counts(session, assessment_ids=[a.id for a, _ in visible])  # type: ignore[misc]
-        if individual
-        else {}
-    )
+    ids = [a.id for a, _ in visible]
+    counts = respondent_counts(session, assessment_ids=ids) if individual else {}  # type: ignore[arg-type]
+    released = released_counts(session, assessment_ids=ids) if individual else {}  # type: ignore[arg-type]
     result = []
     for assessment, unit in visible:
         organiser = organisers.get(unit.parent_id)  # type: ignore[arg-type]
@@ -94,15 +94,18 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
                 organiser,
                 region,  # type: ignore[arg-type]
                 counts.get(assessment.id, (0, 0)) if individual else None,  # type: ignore[arg-type]
+                released.get(assessment.id, 0),  # type: ignore[arg-type]
             )
         )
     return result
 
 
 def exclusion_reason(ru: RoundUnit, *, individual: bool, k: int) -> str | None:
-    """Why a unit's result is not part of the analysis (None: it is)."""
-    if individual:
-        return None if ru.respondents and ru.respondents[0] >= k else "below_k"
+    """Why a unit's result is not part of the analysis (None: it is). Individual
+    questionnaires count released respondents only (batches of at least k, released when the
+    unit's collection ends), and follow the unit's sharing rule like unit-level ones."""
+    if individual and ru.released < k:
+        return "not_submitted" if ru.assessment.state != "submitted" else "below_k"
     if ru.assessment.state != "submitted":
         return "not_submitted"
     if not ru.assessment.shared:
@@ -161,6 +164,7 @@ def round_results(
         q=q,
         assessment_ids=assessment_ids,  # type: ignore[arg-type]
         submitted_only=True,
+        released_only=q.is_individual,
     )
     if attributes:
         result.analysis = analyse_columns(

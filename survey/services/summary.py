@@ -69,10 +69,13 @@ def build_summary(
     min_group_size: int,
 ) -> Summary:
     individual = q.is_individual
+    # An individual questionnaire's answers leave the respondents only in released batches of
+    # at least k (survey.services.batches): never one more teacher at a time.
     rows = answer_rows(
         session,
         assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
         submitted_only=individual,
+        released_only=individual,
     )
     summary = Summary(preliminary=not individual and ctx.assessment.state != "submitted")
     if individual:

@@ -16,7 +16,7 @@ import numpy as np
 from survey.questionnaire import Questionnaire
 from survey.stats.compare import comparison_rows
 from survey.stats.groupstats import group_rows
-from survey.stats.prepare import prepare
+from survey.stats.prepare import Prepared, prepare
 from survey.stats.tables import AnswerTable, UnitTable
 
 SEPARATOR = "\x1f"  # joins the values of a two-column breakdown into one group label
@@ -76,13 +76,14 @@ def breakdowns(
     by: Sequence[Sequence[str]],
     progress: Callable[[str], None] | None = None,
     tests: bool = True,
+    prepared: Prepared | None = None,
 ) -> list[Breakdown]:
     """Group statistics of every breakdown in ``by`` (each a tuple of unit columns);
     ``tests=False``: without the tests about single units inside each group (see
     :func:`survey.stats.groupstats.group_rows`) and without the per-value details of the
-    comparisons."""
+    comparisons. ``prepared``: the scored answers, when the caller has them already."""
     say = progress or (lambda message: None)
-    prepared = prepare(q, units, answers)
+    prepared = prepared or prepare(q, units, answers)
     say("scored answer sets and units")
     unit_ids = list(units.ids)
     n_scopes = len(prepared.scopes)

@@ -145,6 +145,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Results are shown once at least {k} have submitted (now {n}).",
     },
     "indiv.new_links": {"sv": "{n} nya länkar", "en": "{n} new links"},
+    "indiv.collection_open": {
+        "sv": "Insamlingen pågår: länkarna tar emot svar.",
+        "en": "The collection is running: the links take answers.",
+    },
+    "indiv.collection_closed": {
+        "sv": "Insamlingen är avslutad: länkarna tar inte emot fler svar.",
+        "en": "The collection has ended: the links take no more answers.",
+    },
+    "indiv.released": {
+        "sv": "Släppta svar: {released}. Väntar på nästa släpp: {waiting} (svar släpps bara i omgångar om minst {k}, när insamlingen avslutas).",
+        "en": "Released answers: {released}. Waiting for the next release: {waiting} (answers are released only in batches of at least {k}, when the collection ends).",
+    },
+    "indiv.not_released": {
+        "sv": "Resultatet visas när insamlingen har avslutats och minst {k} har svarat. Det skyddar de svarande: ingen kan jämföra resultatet före och efter att en enskild lärare svarat.",
+        "en": "The result is shown once the collection has ended and at least {k} have answered. That protects the respondents: nobody can compare the result before and after a single teacher answered.",
+    },
+    "indiv.close": {
+        "sv": "Avsluta insamlingen och släpp resultatet",
+        "en": "End the collection and release the result",
+    },
+    "indiv.close_help": {
+        "sv": "Länkarna slutar ta emot svar. Har minst {k} svarat sedan förra släppet släpps deras svar som en omgång och syns i sammanställningen; annars väntar de. Omgången avslutar insamlingen av sig själv när den stängs.",
+        "en": "The links stop taking answers. If at least {k} have answered since the last release, their answers are released as a batch and appear in the summary; otherwise they wait. The round ends the collection by itself when it closes.",
+    },
+    "indiv.reopen": {"sv": "Öppna insamlingen igen", "en": "Open the collection again"},
+    "indiv.reopen_help": {
+        "sv": "Länkarna tar emot svar igen. Nya svar släpps först när insamlingen avslutas nästa gång och minst {k} nya har svarat.",
+        "en": "The links take answers again. New answers are released only when the collection ends next time and at least {k} new ones have answered.",
+    },
     "indiv.links_once": {
         "sv": "Länkarna visas bara nu. Kopiera dem och dela ut en till varje person.",
         "en": "The links are shown only now. Copy them and hand out one per person.",

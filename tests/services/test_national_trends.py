@@ -1,7 +1,7 @@
 """Trends over two national rounds of the same questionnaire on a hand-built world whose changes are
-known: paired counts per breakdown, Wilcoxon against scipy, fewer than k pairs (or a cell that could
-be recovered from the others) shown as suppressed, and the cross-sectional publications side by
-side."""
+known, from their releases: paired counts per breakdown, Wilcoxon against scipy, fewer than k pairs
+(or a cell that could be recovered from the others) shown as suppressed, and the cross-sectional
+publications side by side."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from survey.models import Assessment, QuestionnaireVersion, Round, Unit
 from survey.questionnaire import load_framework
 from survey.services.access import load_assessment
 from survey.services.assessments import submit
-from survey.services.national_trends import build_paired, national_trends, same_key_rounds
+from survey.services.national_trends import national_trends, same_key_rounds
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import create_round, unit_respondent
 from survey.services.units import add_unit
-from tests.factories import World, build_world, bulk_answer
+from tests.factories import World, build_world, bulk_answer, publish_release
 
 K = 5
 # (region, organiser type, [(level in round 1 or None, level in round 2 or None) per school]).
@@ -94,6 +94,9 @@ def two_round_world(engine: Engine) -> TwoRounds:
             submit(session, ctx=ctx, q=q, actor=None,
                    respondent=unit_respondent(session, assessment=ctx.assessment))  # fmt: skip
         session.commit()
+    # National staff publish the first round's release, then the second's (it pairs with it).
+    for round_id in rounds:
+        publish_release(engine, round_id, k=K, k_detail=K)
     return TwoRounds(world, rounds[0], rounds[1])
 
 
@@ -116,9 +119,9 @@ def expected(d: list[int]) -> dict[str, object]:
 
 def paired(engine: Engine, w: TwoRounds, by: tuple[str, ...]):  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
-        first, second = session.get(Round, w.first), session.get(Round, w.second)
-        q = questionnaire_for(session, questionnaire_id=second.questionnaire_id)  # type: ignore[union-attr]
-        return build_paired(session, earlier=first, later=second, q=q, by=by, k=K)  # type: ignore[arg-type]
+        second = session.get(Round, w.second)
+        t = national_trends(session, round_=second, framework=framework(), by=by)  # type: ignore[arg-type]
+        return t.paired
 
 
 def test_paired_counts_and_wilcoxon_per_region_match_the_known_changes(engine) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +176,7 @@ def test_cross_sectional_publications_side_by_side(engine) -> None:  # type: ign
     with Session(engine, expire_on_commit=False) as session:
         second = session.get(Round, w.second)
         assert [r.id for r in same_key_rounds(session, round_=second)] == [w.first, w.second]  # type: ignore[arg-type]
-        t = national_trends(session, round_=second, framework=framework(), by=("region",), k=K)  # type: ignore[arg-type]
+        t = national_trends(session, round_=second, framework=framework(), by=("region",))  # type: ignore[arg-type]
         assert [r.id for r in t.rounds] == [w.first, w.second]
         assert t.paired is not None and t.paired.earlier.id == w.first
         side = t.side_by_side("total")[("total", "total")]
@@ -185,7 +188,7 @@ def test_cross_sectional_publications_side_by_side(engine) -> None:  # type: ign
         assert second_03["median"] == sorted(b for _, b in levels)[4]  # type: ignore[index]
         # A group hidden in this round's publication is hidden in the paired view too.
         for by in (("organiser",), ("region", "organiser_type")):
-            t = national_trends(session, round_=second, framework=framework(), by=by, k=K)  # type: ignore[arg-type]
+            t = national_trends(session, round_=second, framework=framework(), by=by)  # type: ignore[arg-type]
             hidden = {
                 (r["scope_id"], tuple(r["group"].values()))
                 for r in t.publications[-1].select(by=by)
@@ -197,5 +200,5 @@ def test_cross_sectional_publications_side_by_side(engine) -> None:  # type: ign
                     assert row["suppressed"] and row["n_pairs"] is None
         # The first round has nothing earlier: no paired trend.
         first = session.get(Round, w.first)
-        early = national_trends(session, round_=first, framework=framework(), by=(), k=K)  # type: ignore[arg-type]
+        early = national_trends(session, round_=first, framework=framework(), by=())  # type: ignore[arg-type]
         assert early.paired is None and len(early.publications) == 2

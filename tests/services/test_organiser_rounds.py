@@ -259,9 +259,9 @@ def test_extend_close_reopen_are_audited_and_a_closed_round_refuses_answers(engi
             extend_round(session, scope=scope, closes=date(2026, 6, 1), actor=actor)
         assert caught.value.issues[0].key == "extend_not_later"
         extend_round(session, scope=scope, closes=date(2027, 1, 31), actor=actor, ip="1.2.3.4")
-        close_round(session, scope=scope, actor=actor, today=TODAY)
+        close_round(session, scope=scope, actor=actor, today=TODAY, k=5)
         with pytest.raises(RoundConflict):
-            close_round(session, scope=scope, actor=actor, today=TODAY)
+            close_round(session, scope=scope, actor=actor, today=TODAY, k=5)
         with pytest.raises(RoundConflict):
             extend_round(session, scope=scope, closes=date(2027, 3, 1), actor=actor)
         session.commit()
@@ -322,7 +322,7 @@ def test_only_the_owner_manages_a_round(engine) -> None:  # type: ignore[no-unty
         actor, scope = _scope(session, w, national)
         assert not scope.can_manage
         with pytest.raises(Forbidden):
-            close_round(session, scope=scope, actor=actor, today=TODAY)
+            close_round(session, scope=scope, actor=actor, today=TODAY, k=5)
 
 
 def _submit(session: Session, assessment_id: int) -> None:

@@ -104,8 +104,12 @@ def test_national_staff_create_a_round_through_the_form(client: TestClient, engi
         ).one()
     shown = soup(client.get(created.headers["location"]).text)
     assert shown.select_one("p.notice.ok[role=status]") is not None
-    # Nobody has answered yet: no figure at all, the coverage says why.
-    assert "Färre än 5 enheter har svarat" in shown.select_one("#coverage").get_text()
+    # No release yet: participation only, never a figure about the answers.
+    assert shown.select_one("#release-none") is not None
+    table = shown.select_one("table#participation")
+    assert table is not None and "0" in table.select_one("tfoot").get_text()
+    assert shown.select_one("table.national-aggregates") is None
+    assert shown.select_one("#publish-form button") is not None  # preliminary, once
     listing = soup(client.get("/national").text)
     link = listing.select_one(f"a[href='/national/rounds/{round_id}']")
     assert link.get_text() == "Nationell HT"
@@ -243,7 +247,8 @@ def test_files_carry_the_same_suppression_as_the_api(client: TestClient, engine,
                 assert float(record[name]) == pytest.approx(row[name], abs=1e-4), (key, name)
 
     records = csv_records(responses["csv"].content)
-    assert list(records[0])[:2] == ["round", "by"]
+    assert list(records[0])[:3] == ["round", "release", "by"]
+    assert {r["release"] for r in records} == {"1"}
     for record in records:
         compare((record["by"], group_of(record), record["scope_type"], record["scope_id"]),
                 record, marker=MARKER)  # fmt: skip
@@ -263,7 +268,9 @@ def test_files_carry_the_same_suppression_as_the_api(client: TestClient, engine,
     method = {row[0]: row[1] for row in book["Metod"].iter_rows(min_row=2, values_only=True)}
     assert method["Minsta gruppstorlek k"] == K and method["Markering för dold uppgift"] == MARKER
     assert "5 enheter" in method["Primär undertryckning"]
-    assert "subtraktion" in method["Sekundär undertryckning"]
+    assert "mellan tabeller eller mellan releaser" in method["Sekundär undertryckning"]
+    assert "Release 1 (slutlig)" in method["Release"]
+    assert "minst 5 enheter" in method["Små grupper"]
     assert "n_targeted" in method["Om täckningen"]
     hidden = 0
     for sheet in book.sheetnames[1:-1]:
@@ -329,7 +336,10 @@ def test_printable_report_renders_with_method_notes(client: TestClient, engine) 
     assert nation_rows[-1]["data-group"] == "total"
     assert f"{len(schools)} av {len(schools)}" in nation_rows[-1].get_text()
     notes = report.select_one("dl.method-notes").get_text(" ", strip=True)
-    assert "färre än 5 enheter" in notes and "subtraktion" in notes and "n_targeted" in notes
+    assert "färre än 5 enheter" in notes and "n_targeted" in notes
+    assert "mellan tabeller eller mellan releaser" in notes  # linked tables, releases
+    assert "minst 5 enheter" in report.select_one("#report-detail").get_text()  # small cells
+    assert "Visar release 1 (slutlig)" in report.select_one("#report-releases").get_text()
     assert report.select(".equity-words li")
     for tr in tables[1].select("tbody tr.suppressed"):
         assert not re.search(r"\d", "".join(td.get_text() for td in tr.select("td")[1:]))

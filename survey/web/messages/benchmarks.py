@@ -160,4 +160,12 @@ MESSAGES = {
         "sv": "{Where} finns inga inskickade resultat från er ännu, så inget test visas.",
         "en": "{Where} there are no submitted results of yours yet, so no test is shown.",
     },
+    "bm.release": {
+        "sv": "Grupperna kommer från omgångens release {number} ({kind}) från {date}, inte från svaren just nu. Median och kvartiler visas bara för grupper med minst {k_detail} enheter.",
+        "en": "The groups come from the round's release {number} ({kind}) of {date}, not from the answers as they are now. Median and quartiles are shown only for groups of at least {k_detail} units.",
+    },
+    "bm.no_release": {
+        "sv": "Ingen release av omgången är publicerad ännu, så det finns inga grupper att jämföra med. Nationell personal publicerar en release när omgången stängts.",
+        "en": "No release of the round has been published yet, so there are no groups to compare with. National staff publish a release when the round has closed.",
+    },
 }

@@ -288,6 +288,10 @@ MESSAGES = {
     "nat.method.units": {"sv": "Enheter och poäng", "en": "Units and scores"},
     "nat.method.breakdowns": {"sv": "Redovisningsgrupper", "en": "Breakdowns"},
     "nat.method.files": {"sv": "Filerna", "en": "The files"},
+    "nat.method.release": {"sv": "Release", "en": "Release"},
+    "nat.method.releases": {"sv": "Releaser", "en": "Releases"},
+    "nat.method.detail": {"sv": "Små grupper", "en": "Small groups"},
+    "nat.method.equity": {"sv": "Likvärdighetsmått", "en": "Equity measures"},
     "nat.method.rounding": {"sv": "Avrundning", "en": "Rounding"},
     "nat.note.coverage": {
         "sv": "Varje rad har n_targeted (enheter som omgången gick till) och response_rate = n_units / n_targeted. En frivillig uppföljning är bara så bra som sin täckning: läs varje siffra tillsammans med den.",
@@ -298,8 +302,20 @@ MESSAGES = {
         "en": "A cell built from fewer than {k} answering units (for individual questionnaires also fewer than {k} respondents) publishes no statistic: its values are empty and marked {marker}.",
     },
     "nat.note.secondary": {
-        "sv": "Ingen dold uppgift ska kunna räknas fram genom subtraktion: i varje indelning, och i varje rad och kolumn av en indelning i två led, är de dolda cellerna antingen inga eller minst två som tillsammans har minst {k} enheter. Där det inte gäller av sig självt döljs nästa minsta cell också.",
-        "en": "No hidden figure may be recoverable by subtraction: in every breakdown, and in every row and column of a two-way breakdown, the hidden cells are either none or at least two holding at least {k} units together. Where that is not so by itself, the next smallest cell is hidden too.",
+        "sv": "Alla tabeller från en omgång – riket, varje indelning i ett och två led – och alla tidigare releaser av omgången skyddas tillsammans: ingen dold uppgift, och ingen grupp med färre än {k} enheter, ska kunna räknas fram genom att kombinera publicerade antal, summor (antal × medelvärde) och kvadratsummor (ur standardavvikelsen), i samma tabell, mellan tabeller eller mellan releaser. Det prövas exakt (med heltalsaritmetik, inte avrundade tal) över alla tabeller på en gång, och fler celler döljs tills prövningen inte hittar något. Samma grupp av enheter döljs eller visas likadant överallt där den förekommer.",
+        "en": "Every table from a round – the nation, every one-way and two-way breakdown – and every earlier release of the round are protected together: no hidden figure, and no group of fewer than {k} units, may be worked out by combining published counts, sums (count × mean) and sums of squares (from the standard deviation), within a table, across tables or across releases. This is checked exactly (in integer arithmetic, not rounded numbers) over all the tables at once, and more cells are hidden until the check finds nothing. The same group of units is hidden or shown alike wherever it appears.",
+    },
+    "nat.note.detail": {
+        "sv": "Median, kvartiler, minsta och största värde, standardavvikelse, Gini och Theil visas bara för grupper med minst {k_detail} enheter: i en grupp med fem enheter är kvartilerna och medianen tre enheters poäng, och medelvärdet och standardavvikelsen ger de två andra. Mindre grupper som visas redovisar antal, medelvärde och andelar; de andra värdena markeras {marker}.",
+        "en": "Median, quartiles, minimum and maximum, standard deviation, Gini and Theil are shown only for groups of at least {k_detail} units: in a group of five, the quartiles and the median are three units' scores, and the mean and standard deviation give the other two. Smaller groups that are shown report the count, the mean and the shares; the other values are marked {marker}.",
+    },
+    "nat.note.equity_withheld": {
+        "sv": "Kruskal–Wallis och Theils uppdelning mellan och inom grupper redovisas för en indelning bara när alla dess grupper visas; annars skulle de säga något om de dolda grupperna.",
+        "en": "Kruskal–Wallis and Theil's split between and within groups are given for a breakdown only when all its groups are shown; otherwise they would tell something about the hidden groups.",
+    },
+    "nat.note.releases": {
+        "sv": "Siffrorna kommer från en release: en fryst, daterad ögonblicksbild av omgångens inskickade svar, inte från svaren just nu. Medan omgången pågår visas bara deltagandet. Nationell personal publicerar en release när omgången stängts (och högst en preliminär innan dess). En senare release (sena svar, en öppnad bedömning) prövas mot alla tidigare: skillnaden mellan två releaser är också en publicerad tabell. Lärares svar lämnar enheten bara i omgångar om minst {k} svarande.",
+        "en": "The figures come from a release: a frozen, dated snapshot of the round's submitted answers, not from the answers as they are now. While the round runs, only participation is shown. National staff publish a release when the round has closed (and at most one preliminary release before). A later release (late answers, a reopened assessment) is checked against every earlier one: the difference between two releases is a published table too. Teachers' answers leave the unit only in batches of at least {k} respondents.",
     },
     "nat.note.units": {
         "sv": "Varje enhet som skickat in får en poäng per delmål, område och totalt ur statistikmotorn (samma som i alla andra vyer); statistiken här beskriver fördelningen av de poängen i varje grupp. Enheterna grupperas efter län, huvudmannatyp, skolform (enhetens huvudsakliga) och huvudman.",
@@ -338,6 +354,66 @@ MESSAGES = {
     "nat.col.gini": {"sv": "Gini", "en": "Gini"},
     "nat.col.theil": {"sv": "Theil T", "en": "Theil T"},
     "nat.col.suppressed": {"sv": "Dold", "en": "Suppressed"},
+    "nat.col.release": {"sv": "Release", "en": "Release"},
+    "nat.col.detail_withheld": {"sv": "Bara antal och medelvärde", "en": "Count and mean only"},
+    "nat.def.release": {
+        "sv": "Releasens nummer i omgången",
+        "en": "The release's number in the round",
+    },
+    "nat.def.detail_withheld": {
+        "sv": "Sann när gruppen visas men har färre enheter än den andra gränsen: median, kvartiler, standardavvikelse, Gini och Theil är då tomma.",
+        "en": "True when the group is shown but has fewer units than the second threshold: median, quartiles, standard deviation, Gini and Theil are then empty.",
+    },
+    "nat.eq.withheld": {
+        "sv": "Skillnaderna mellan {between} redovisas inte: minst en grupp i indelningen är dold, och måtten skulle säga något om den.",
+        "en": "The differences between {between} are not given: at least one group of the breakdown is hidden, and the measures would tell something about it.",
+    },
+    # --- releases
+    "nat.release.name": {
+        "sv": "Release {number} ({kind}), {date}",
+        "en": "Release {number} ({kind}), {date}",
+    },
+    "nat.release.kind.preliminary": {"sv": "preliminär", "en": "preliminary"},
+    "nat.release.kind.final": {"sv": "slutlig", "en": "final"},
+    "nat.release.kind.revision": {"sv": "revidering", "en": "revision"},
+    "nat.release.heading": {"sv": "Releaser", "en": "Releases"},
+    "nat.release.showing": {
+        "sv": "Visar release {number} ({kind}) från {date}: {n} enheter.",
+        "en": "Showing release {number} ({kind}) of {date}: {n} units.",
+    },
+    "nat.release.list": {"sv": "Alla releaser av omgången", "en": "Every release of the round"},
+    "nat.release.none": {
+        "sv": "Ingen release är publicerad ännu. Medan omgången pågår visas bara deltagandet: hur många enheter som svarat, aldrig något om svaren.",
+        "en": "No release has been published yet. While the round runs only participation is shown: how many units have answered, never anything about the answers.",
+    },
+    "nat.release.publish": {"sv": "Publicera {kind} release", "en": "Publish a {kind} release"},
+    "nat.release.publish_help": {
+        "sv": "En release fryser omgångens inskickade svar och publicerar alla tabeller ur dem, skyddade tillsammans med tidigare releaser. Den kan inte ändras eller tas bort. Före stängning får en preliminär release publiceras en gång.",
+        "en": "A release freezes the round's submitted answers and publishes every table from them, protected together with earlier releases. It cannot be changed or removed. Before the round closes, one preliminary release may be published.",
+    },
+    "nat.release.blocked": {
+        "sv": "Ingen ny release just nu: {reason}",
+        "en": "No new release now: {reason}",
+    },
+    "nat.release.published": {"sv": "Releasen är publicerad.", "en": "The release is published."},
+    "nat.participation.heading": {"sv": "Deltagande", "en": "Participation"},
+    "nat.participation.caption": {"sv": "Deltagande per {by}", "en": "Participation by {by}"},
+    "nat.participation.by": {"sv": "Visa deltagandet per", "en": "Show participation by"},
+    "nat.participation.group": {"sv": "Grupp", "en": "Group"},
+    "nat.participation.targeted": {"sv": "Enheter i målgruppen", "en": "Units targeted"},
+    "nat.participation.answering": {"sv": "Enheter som svarat", "en": "Units answering"},
+    "nat.participation.respondents": {"sv": "Svarande", "en": "Respondents"},
+    "nat.participation.rate": {"sv": "Svarsfrekvens", "en": "Response rate"},
+    "nat.participation.total": {"sv": "Totalt", "en": "Total"},
+    "nat.unknown": {"sv": "Uppgift saknas", "en": "Not known"},
+    "nat.detail_abbr": {
+        "sv": "visas bara för grupper med minst {k_detail} enheter",
+        "en": "shown only for groups of at least {k_detail} units",
+    },
+    "nat.note.detail_short": {
+        "sv": "i en kolumn för median, kvartiler, spridning, Gini eller Theil betyder att gruppen visas men har färre än {k_detail} enheter: då redovisas bara antal, medelvärde och andelar.",
+        "en": "in a column for median, quartiles, spread, Gini or Theil means the group is shown but has fewer than {k_detail} units: then only the count, the mean and the shares are given.",
+    },
     "nat.col.cmp.n": {"sv": "Enheter", "en": "Units"},
     "nat.col.cmp.h": {"sv": "Kruskal–Wallis H", "en": "Kruskal–Wallis H"},
     "nat.col.cmp.p": {"sv": "p", "en": "p"},

@@ -1,4 +1,4 @@
-"""National follow-up API: aggregates with disclosure control (national staff and admins)."""
+"""National follow-up API: releases and their aggregates (national staff and admins)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,53 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from survey.errors import InvalidInput, NotFound
-from survey.services.national import parse_by, publication_for
+from survey.models import Round
+from survey.services.access import Actor
+from survey.services.national import parse_by
 from survey.services.questionnaires import questionnaire_for
-from survey.services.round_access import RoundScope, get_round_for
+from survey.services.releases import load_release, releases_of
+from survey.services.round_access import get_round_for
 from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"])
 SCOPE_TYPES = ("subgoal", "area", "total")
+
+
+def _round(session: SessionDep, actor: Actor, round_id: int) -> Round:
+    if not (actor.is_admin or actor.has("national")):
+        raise NotFound("Omgången finns inte.")
+    scope = get_round_for(session, actor=actor, round_id=round_id)
+    if scope.round.kind != "national":
+        raise NotFound("Omgången finns inte.")
+    return scope.round
+
+
+def _number(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
+    return int(raw)
+
+
+@router.get("/rounds/{round_id}/releases")
+def releases(session: SessionDep, actor: CurrentActor, round_id: int) -> list[dict[str, Any]]:
+    """The round's releases, oldest first: number, kind (preliminary, final, revision), date,
+    k, the second threshold ``k_detail`` and the units behind it. Aggregates exist only for
+    releases; while a round collects without one, there are none."""
+    round_ = _round(session, actor, round_id)
+    return [
+        {
+            "number": r.number,
+            "kind": r.kind,
+            "created_at": r.created_at.isoformat(),
+            "k": r.k,
+            "k_detail": r.k_detail,
+            "n_units": r.n_units,
+        }
+        for r in releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
+    ]
 
 
 @router.get("/rounds/{round_id}/aggregates", response_class=JSONResponse)
@@ -26,38 +65,44 @@ def aggregates(
     round_id: int,
     by: str = "",
     scope_type: str | None = None,
+    release: str | None = None,
 ) -> Response:
     """Statistics of unit scores for the nation or a breakdown (``by`` = one or two of region,
-    organiser_type, school_form, organiser). Cells built from fewer than k units (or, for
-    individual questionnaires, respondents) are ``null`` with ``"suppressed": true``, and so are
-    the cells hidden to stop a hidden value being recovered by subtraction."""
-    if not (actor.is_admin or actor.has("national")):
-        raise NotFound("Omgången finns inte.")
-    scope = get_round_for(session, actor=actor, round_id=round_id)
-    if scope.round.kind != "national":
-        raise NotFound("Omgången finns inte.")
+    organiser_type, school_form, organiser) from a release (``release``, default the latest;
+    404 while none is published). Hidden cells — fewer than k units (or respondents), or hidden
+    so that no hidden cell and no group of fewer than k units can be derived from everything
+    published across tables and releases — are ``null`` with ``"suppressed": true``. Cells
+    below the second threshold ``k_detail`` show n, mean and shares only
+    (``"detail_withheld": true``). Comparisons are withheld (``"withheld"``) where a group of
+    the breakdown is hidden."""
+    round_ = _round(session, actor, round_id)
     if scope_type is not None and scope_type not in SCOPE_TYPES:
         raise InvalidInput(f"scope_type: '{scope_type}' is not one of {', '.join(SCOPE_TYPES)}")
     columns = parse_by(by)
+    number = _number(release)
     state = request.app.state
     q = questionnaire_for(
-        session, questionnaire_id=scope.round.questionnaire_id, framework=state.framework
+        session, questionnaire_id=round_.questionnaire_id, framework=state.framework
     )
-    owner_scope = RoundScope(scope.round, scope.owner, None, False, False)
-    publication = publication_for(
-        session, round_=scope.round, owner_scope=owner_scope, q=q, k=state.settings.min_group_size
-    )
+    chosen = load_release(session, round_=round_, number=number)
+    publication = chosen.publication
 
     def body() -> dict[str, Any]:
         return {
-            "round": scope.round.id,
+            "round": round_.id,
+            "release": {
+                "number": chosen.info.number,
+                "kind": chosen.info.kind,
+                "created_at": chosen.info.created_at.isoformat(),
+            },
             "questionnaire": {"key": q.key, "version": q.version},
-            "k": publication.k,
+            "k": chosen.info.k,
+            "k_detail": chosen.info.k_detail,
             "by": ",".join(columns),
             "rows": publication.select(by=columns, scope_type=scope_type),
             "comparisons": publication.select_comparisons(by=columns, scope_type=scope_type),
         }
 
-    # Encoded once per publication and breakdown: thousands of rows are not serialised again.
-    content = publication.encoded(("aggregates", q.key, q.version, columns, scope_type), body)
+    # Encoded once per release and breakdown: thousands of rows are not serialised again.
+    content = publication.encoded(("aggregates", columns, scope_type), body)
     return Response(content, media_type="application/json")

@@ -8,14 +8,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from survey.errors import InvalidInput
+from survey.errors import Conflict, InvalidInput, NotFound
+from survey.questionnaire import Questionnaire
 from survey.services.access import (
+    Actor,
     AssessmentContext,
     can_answer,
     can_reopen,
     get_assessment_for,
 )
 from survey.services.assessments import check_submit, reopen, set_shared, submit
+from survey.services.batches import close_collection, collection, reopen_collection
 from survey.services.questionnaires import questionnaire_for
 from survey.services.respondents import create_links, respondent_counts
 from survey.services.rounds import unit_respondent
@@ -60,18 +63,7 @@ def assessment_page(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
     )
     if q.is_individual:
-        counts = respondent_counts(session, assessment_ids=[ctx.assessment.id])
-        return render(
-            request,
-            "individual_round.html",
-            {
-                "ctx": ctx,
-                "q": q,
-                "counts": counts.get(ctx.assessment.id, (0, 0)),
-                "k": request.app.state.settings.min_group_size,
-                "links": None,
-            },
-        )
+        return _individual_page(request, session, ctx, q, None)
     message = None
     if request.query_params.get("saved"):
         message = "saved"
@@ -188,21 +180,72 @@ def make_links(
     )
     if not q.is_individual:
         raise InvalidInput("Länkar behövs bara för enkäter som besvaras individuellt.")
+    if ctx.assessment.state == "submitted":
+        raise Conflict("Insamlingen är avslutad. Öppna den igen för att dela ut fler länkar.")
     tokens = create_links(session, ctx=ctx, count=count, actor=actor, ip=client_ip(request))
     base = str(request.base_url).rstrip("/")
     links = [f"{base}/r/{token}" for token in tokens]
-    counts = respondent_counts(session, assessment_ids=[ctx.assessment.id])
+    return _individual_page(request, session, ctx, q, links)
+
+
+def _individual_page(
+    request: Request,
+    session: SessionDep,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    links: list[str] | None,
+) -> Response:
+    counts = respondent_counts(session, assessment_ids=[ctx.assessment.id])  # type: ignore[list-item]
     return render(
         request,
         "individual_round.html",
         {
             "ctx": ctx,
             "q": q,
-            "counts": counts.get(ctx.assessment.id, (0, 0)),
+            "counts": counts.get(ctx.assessment.id, (0, 0)),  # type: ignore[arg-type]
+            "collection": collection(session, assessment_id=ctx.assessment.id),  # type: ignore[arg-type]
             "k": request.app.state.settings.min_group_size,
             "links": links,
         },
     )
+
+
+def _individual_context(
+    request: Request, session: SessionDep, actor: Actor, assessment_id: int
+) -> AssessmentContext:
+    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
+    q = questionnaire_for(
+        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
+    )
+    if not q.is_individual:
+        raise NotFound("Sidan finns inte.")
+    return ctx
+
+
+@router.post("/{assessment_id}/collection/close", name="close_collection")
+def close_collection_action(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+) -> Response:
+    """End the unit's teacher collection; release a batch when at least k are waiting."""
+    ctx = _individual_context(request, session, actor, assessment_id)
+    close_collection(
+        session,
+        ctx=ctx,
+        k=request.app.state.settings.min_group_size,
+        actor=actor,
+        ip=client_ip(request),
+    )
+    return RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
+
+
+@router.post("/{assessment_id}/collection/reopen", name="reopen_collection")
+def reopen_collection_action(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+) -> Response:
+    """Let the links take answers again (released later, in a batch of at least k)."""
+    ctx = _individual_context(request, session, actor, assessment_id)
+    reopen_collection(session, ctx=ctx, actor=actor, ip=client_ip(request))
+    return RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
 
 
 @router.get("/{assessment_id}/summary")

@@ -4,7 +4,7 @@ publication files (also under ``/api/v1/national/rounds/{id}/aggregates.{csv,xls
 the format is the path's extension).
 
 National staff and admins only, and national rounds only: 404 for everyone and everything else.
-Every number comes from the round's publication (``publication_for``), suppression applied; the
+Every number comes from a release of the round (``load_release``), suppression applied; the
 pages never compute or hide anything themselves.
 """
 
@@ -22,13 +22,13 @@ from survey.errors import InvalidInput, NotFound
 from survey.models import SCHOOL_FORMS, Round
 from survey.services.access import Actor
 from survey.services.comparison import ScopeColumn, scope_columns
-from survey.services.national import parse_by
+from survey.services.national import parse_by, participation_table
 from survey.services.national_files import (
     MARKER,
     breakdown_title,
     group_names,
     publication_file,
-    round_publication,
+    round_release,
 )
 from survey.services.national_rounds import (
     TARGET_KINDS,
@@ -50,7 +50,9 @@ from survey.services.national_text import (
     targets_in_words,
 )
 from survey.services.national_trends import national_trends
-from survey.services.round_access import get_round_for
+from survey.services.questionnaires import questionnaire_for
+from survey.services.releases import create_release, next_kind, releases_of
+from survey.services.round_access import can_manage_round, get_round_for
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, SessionDep, get_lang
 from survey.web.i18n import translate
@@ -82,6 +84,51 @@ def _national_round(session: SessionDep, actor: Actor, round_id: int) -> Round:
     return scope.round
 
 
+def _release_number(raw: str | None) -> int | None:
+    """``?release=N`` (default: the latest)."""
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
+    return int(raw)
+
+
+def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | None,
+              page: str) -> dict[str, Any]:  # fmt: skip
+    """What the release bar shows: the releases (links), the current one, and whether the actor
+    may publish the next (and which kind it would be, or why not)."""
+    found = releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
+    owner_id = round_.owner_unit_id
+    from survey.models import Unit
+
+    owner = session.get(Unit, owner_id)
+    can_publish = owner is not None and can_manage_round(actor, round_, owner)
+    kind, blocked = None, None
+    if can_publish:
+        try:
+            kind = next_kind(round_, found)
+        except Exception as exc:  # noqa: BLE001 - a Conflict: the reason is shown
+            blocked = str(exc)
+    suffix = {"round": "", "trends": "/trends", "report": "/report"}[page]
+    return {
+        "releases": [
+            {
+                "number": r.number,
+                "kind": r.kind,
+                "date": r.created_at,
+                "n_units": r.n_units,
+                "url": f"/national/rounds/{round_.id}{suffix}?release={r.number}",
+                "current": r.number == current,
+            }
+            for r in found
+        ],
+        "can_publish": can_publish,
+        "next_kind": kind,
+        "blocked": blocked,
+        "publish_url": f"/national/rounds/{round_.id}/releases",
+    }
+
+
 def _common(request: Request) -> dict[str, Any]:
     lang = get_lang(request)
     return {
@@ -99,11 +146,17 @@ def _scope_type(raw: str) -> str:
     return raw
 
 
-def _nav(round_id: int, current: str) -> list[dict[str, Any]]:
+def _nav(round_id: int, current: str, release: int | None) -> list[dict[str, Any]]:
     pages = (("round", ""), ("trends", "/trends"), ("report", "/report"))
+    query = f"?release={release}" if release else ""
     return [
-        {"key": key, "url": f"/national/rounds/{round_id}{suffix}", "current": key == current}
+        {
+            "key": key,
+            "url": f"/national/rounds/{round_id}{suffix}{query}",
+            "current": key == current,
+        }
         for key, suffix in pages
+        if release or key == "round"
     ]
 
 
@@ -220,14 +273,19 @@ def national_round(
     round_id: int,
     by: str = "",
     scope: str = "subgoal",
+    release: str | None = None,
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by, scope_type = parse_by(by), _scope_type(scope)
+    number = _release_number(release)
     common = _common(request)
     tr, lang = common["tr"], common["lang"]
-    q, pub = round_publication(
-        session, round_=round_, framework=request.app.state.framework, k=common["k"]
+    if not releases_of(session, round_id=round_id):
+        return _participation_page(request, session, actor, round_, columns_by, common)
+    q, chosen = round_release(
+        session, round_=round_, framework=request.app.state.framework, number=number
     )
+    pub = chosen.publication
     names = group_names(session, pub.rows)
     columns = _columns(request, q, scope_type)
     nation = {(r["scope_type"], r["scope_id"]): r for r in pub.select(by=())}
@@ -251,6 +309,7 @@ def national_round(
     else:
         sections = [{"column": None, "rows": scope_rows(rows, columns), "reference": None,
                      "equity": []}]  # fmt: skip
+    query = f"?release={chosen.info.number}"
     return render(
         request,
         "national_round.html",
@@ -258,7 +317,9 @@ def national_round(
             **common,
             "round": round_,
             "q": q,
-            "nav": _nav(round_id, "round"),
+            "nav": _nav(round_id, "round", chosen.info.number),
+            "release": chosen.info,
+            **_releases(session, actor, round_, chosen.info.number, "round"),
             "options": breakdown_options(tr),
             "by": ",".join(columns_by),
             "by_title": breakdown_title(columns_by, tr),
@@ -267,9 +328,76 @@ def national_round(
             "total": nation.get(("total", "total")),
             "targets": targets_in_words(round_, tr),
             "created": request.query_params.get("created") == "1",
-            "downloads": {f: f"/national/rounds/{round_id}/aggregates.{f}" for f in FORMATS},
-            "api": f"/api/v1/national/rounds/{round_id}/aggregates",
+            "published": request.query_params.get("published") == "1",
+            "downloads": {f: f"/national/rounds/{round_id}/aggregates.{f}{query}" for f in FORMATS},
+            "api": f"/api/v1/national/rounds/{round_id}/aggregates{query}",
         },
+    )
+
+
+def _participation_page(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    round_: Round,
+    columns_by: tuple[str, ...],
+    common: dict[str, Any],
+) -> Response:
+    """Before the first release: participation only (counts and response rates), never a
+    statistic that moves with each submission."""
+    tr = common["tr"]
+    by = columns_by[:1] or ("region",)
+    table = participation_table(session, round_=round_, by=by[0])
+    names = group_names(
+        session, [{"group": {by[0]: row["value"]}} for row in table["rows"] if row["value"]]
+    )
+    for row in table["rows"]:
+        row["label"] = names.name(by[0], row["value"], tr) if row["value"] else tr("nat.unknown")
+    return render(
+        request,
+        "national_participation.html",
+        {
+            **common,
+            "round": round_,
+            "nav": _nav(round_.id, "round", None),  # type: ignore[arg-type]
+            "release": None,
+            **_releases(session, actor, round_, None, "round"),
+            "participation": table,
+            "by": by[0],
+            "by_title": breakdown_title(by, tr),
+            "dimensions": ("region", "organiser_type", "school_form", "organiser"),
+            "targets": targets_in_words(round_, tr),
+            "created": request.query_params.get("created") == "1",
+        },
+    )
+
+
+@router.post("/rounds/{round_id}/releases", name="national_publish")
+def publish_release(
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+) -> Response:
+    """Publish the round's next release (national staff who manage the round, admins)."""
+    round_ = _national_round(session, actor, round_id)
+    from survey.models import Unit
+
+    owner = session.get(Unit, round_.owner_unit_id)
+    if owner is None or not can_manage_round(actor, round_, owner):
+        raise NotFound("Sidan finns inte.")
+    state = request.app.state
+    q = questionnaire_for(
+        session, questionnaire_id=round_.questionnaire_id, framework=state.framework
+    )
+    made = create_release(
+        session,
+        round_=round_,
+        q=q,
+        k=state.settings.min_group_size,
+        k_detail=state.settings.detail_group_size,
+        actor_id=actor.id,
+        ip=client_ip(request),
+    )
+    return RedirectResponse(
+        f"/national/rounds/{round_id}?release={made.number}&published=1", status_code=303
     )
 
 
@@ -281,9 +409,13 @@ def national_trends_page(
     round_id: int,
     by: str = "",
     scope: str = "total",
+    release: str | None = None,
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by, scope_type = parse_by(by), _scope_type(scope)
+    number = _release_number(release)
+    if not releases_of(session, round_id=round_id):
+        return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
     common = _common(request)
     tr = common["tr"]
     trends = national_trends(
@@ -291,7 +423,7 @@ def national_trends_page(
         round_=round_,
         framework=request.app.state.framework,
         by=columns_by,
-        k=common["k"],
+        number=number,
     )
     names = group_names(session, [r for p in trends.publications for r in p.rows])
     paired = trends.paired.select(scope_type) if trends.paired else []
@@ -316,7 +448,9 @@ def national_trends_page(
             "round": round_,
             "t": trends,
             "q": trends.q,
-            "nav": _nav(round_id, "trends"),
+            "nav": _nav(round_id, "trends", trends.release.info.number),
+            "release": trends.release.info,
+            **_releases(session, actor, round_, trends.release.info.number, "trends"),
             "options": breakdown_options(tr),
             "by": ",".join(columns_by),
             "by_title": breakdown_title(columns_by, tr),
@@ -328,15 +462,24 @@ def national_trends_page(
 
 @router.get("/rounds/{round_id}/report", name="national_report")
 def national_report(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int, by: str = "region"
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    round_id: int,
+    by: str = "region",
+    release: str | None = None,
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by = parse_by(by) or ("region",)
+    number = _release_number(release)
+    if not releases_of(session, round_id=round_id):
+        return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
     common = _common(request)
     tr, lang = common["tr"], common["lang"]
-    q, pub = round_publication(
-        session, round_=round_, framework=request.app.state.framework, k=common["k"]
+    q, chosen = round_release(
+        session, round_=round_, framework=request.app.state.framework, number=number
     )
+    pub = chosen.publication
     names = group_names(session, pub.rows)
     all_columns = scope_columns(q, request.app.state.framework, lang)
     nation = scope_rows(pub.select(by=()), all_columns)
@@ -359,7 +502,8 @@ def national_report(
             **common,
             "round": round_,
             "q": q,
-            "nav": _nav(round_id, "report"),
+            "nav": _nav(round_id, "report", chosen.info.number),
+            "release": chosen.info,
             "nation": nation,
             "total": next((v.row for v in nation if v.row["scope_type"] == "total"), None),
             "options": breakdown_options(tr),
@@ -378,15 +522,16 @@ def national_report(
 
 def _file(request: Request, session: SessionDep, actor: Actor, round_id: int, fmt: str) -> Response:
     round_ = _national_round(session, actor, round_id)
+    number = _release_number(request.query_params.get("release"))
     lang = get_lang(request)
     out = publication_file(
         session,
         round_=round_,
         framework=request.app.state.framework,
-        k=request.app.state.settings.min_group_size,
         fmt=fmt,
         tr=lambda key, **kw: translate(key, lang, **kw),
         lang=lang,
+        number=number,
     )
     return Response(
         out.content,

@@ -334,7 +334,14 @@ def _lifecycle(
                 raise RoundInputError([Issue("closes", "date_missing", {})])
             extend_round(session, scope=scope, closes=closes, actor=actor, ip=ip)
         elif action == "close":
-            close_round(session, scope=scope, actor=actor, today=_today(), ip=ip)
+            close_round(
+                session,
+                scope=scope,
+                actor=actor,
+                today=_today(),
+                k=request.app.state.settings.min_group_size,
+                ip=ip,
+            )
         else:
             reopen_round(session, scope=scope, actor=actor, today=_today(), closes=closes, ip=ip)
     except RoundInputError as exc:
