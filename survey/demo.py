@@ -643,7 +643,6 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             targets={"kinds": ["organiser"]},
             actor_id=national,
         )
-        national_rounds.append((rnd, "huvudman"))
         _fill_unit_round(
             session,
             round_id=rnd.id,
@@ -736,6 +735,10 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
                     session, assessment=assessment, round_=rnd, k=k, actor_id=principal,
                     at=when(date(2026, 11, 20)),
                 )  # fmt: skip
+                # Principals share their teachers' results with the organiser, but for the two
+                # schools that keep their own results private too.
+                assessment.shared = assessment.unit_id not in private
+                session.add(assessment)
     _publish_demo_releases(session, national_rounds, by_key, progress=progress)
     summary.update(
         units=len(world.schools) + len(world.preschools),
@@ -752,8 +755,9 @@ def _publish_demo_releases(
     *,
     progress: bool,
 ) -> None:
-    """National staff's releases: the final one of the closed 2025 round, a preliminary one of
-    each open 2026 round (which pairs with 2025 for the trends)."""
+    """National staff's releases: the final one of the closed 2025 round and a preliminary one of
+    the open 2026 round (which pairs with 2025 for the trends). The organisers' round has none
+    yet: its page shows participation only, and national staff can publish its first release."""
     settings = get_settings()
     national = session.exec(select(User).where(User.email == "national@example.org")).one()
     for rnd, key in rounds:

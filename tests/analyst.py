@@ -132,3 +132,53 @@ def _gcd(a: int, b: int) -> int:
     while b:
         a, b = b, a % b
     return a
+
+
+class FloatAnalyst:
+    """The same attack as an analyst with numpy would run it on a data set of hundreds of units:
+    the null space of the published cells by SVD. A variable is determined when its row of the
+    null-space basis vanishes, a pair when their rows are parallel, a hidden cell when its
+    indicator is orthogonal to the null space (tolerance 1e-9 on a 0/1 system)."""
+
+    TOL = 1e-9
+
+    def __init__(self, published: Sequence[Iterable[int]], variables: Sequence[int]):
+        import numpy as np
+
+        self.variables = list(variables)
+        self.index = {v: i for i, v in enumerate(self.variables)}
+        rows = {frozenset(c) for c in published}
+        matrix = np.zeros((max(len(rows), 1), len(self.variables)))
+        for r, cell in enumerate(rows):
+            for v in cell:
+                matrix[r, self.index[v]] = 1.0
+        _, s, vt = np.linalg.svd(matrix)
+        rank = int((s > self.TOL * max(1.0, float(s.max(initial=0.0)))).sum())
+        self.kernel = vt[rank:].T  # variables × null-space dimension
+
+    def determined(self, target: Mapping[int, float]) -> bool:
+        import numpy as np
+
+        vector = np.zeros(len(self.variables))
+        for v, c in target.items():
+            vector[self.index[v]] = c
+        return bool(np.abs(vector @ self.kernel).max(initial=0.0) < self.TOL)
+
+    def units_or_pairs(
+        self, *, k: int, unit_of: Mapping[int, int] | None = None
+    ) -> list[tuple[int, ...]]:
+        import numpy as np
+
+        unit_of = unit_of or {v: v for v in self.variables}
+        norms = np.linalg.norm(self.kernel, axis=1)
+        found: list[tuple[int, ...]] = [
+            (self.variables[i],) for i in np.flatnonzero(norms < self.TOL).tolist()
+        ]
+        live = np.flatnonzero(norms >= self.TOL)
+        unit = self.kernel[live] / norms[live, None]
+        cosine = np.abs(unit @ unit.T)
+        for a, b in zip(*np.nonzero(np.triu(cosine > 1 - self.TOL, 1)), strict=True):
+            va, vb = self.variables[live[a]], self.variables[live[b]]
+            if len({unit_of[va], unit_of[vb]}) < k:
+                found.append((va, vb))
+        return found

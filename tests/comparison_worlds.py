@@ -9,7 +9,8 @@ unit-level round (questionnaire ``skola``), every item answered with one value u
 - Dalskolan 3, submitted but not shared; Furuskolan in draft with no answers.
 
 teacher round (questionnaire ``larare``): four schools with 8 teachers each, one of them
-(Almskolan) clearly lower; Björkskolan with only 3 teachers (below k = 5).
+(Almskolan) clearly lower; Björkskolan with only 3 teachers (below k = 5). Every collection has
+ended (batches released where at least k answered) and the principals share the results.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from survey.services.assessments import submit
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent
 from survey.services.units import add_unit
-from tests.factories import World, answer_all, build_world, make_round
+from tests.factories import World, answer_all, build_world, end_collections, make_round
 
 TAG = "likvardighet"
 
@@ -186,5 +187,6 @@ def teacher_world(engine: Engine, cmp: Comparison | None = None) -> Comparison:
                     for item in q.items
                 )
         session.commit()
+    end_collections(engine, rid)  # the collections end: batches of at least k are released
     cmp.teacher_round = rid
     return cmp

@@ -262,3 +262,23 @@ def publish_release(
         )
         session.commit()
         return made.number
+
+
+def end_collections(engine: Engine, round_id: int, *, k: int = 5, share: bool = True) -> None:
+    """Every unit's anonymous collection of the round ends (teachers' answers released in a
+    batch where at least k submitted); with ``share`` the principals share the results with
+    the organiser."""
+    from sqlmodel import Session, select
+
+    from survey.models import Assessment, Round
+    from survey.services.batches import end_collection
+
+    with Session(engine) as session:
+        round_ = session.get(Round, round_id)
+        assert round_ is not None
+        for assessment in session.exec(select(Assessment).where(Assessment.round_id == round_id)):
+            end_collection(session, assessment=assessment, round_=round_, k=k, actor_id=None)
+            if share:
+                assessment.shared = True
+                session.add(assessment)
+        session.commit()

@@ -290,13 +290,14 @@ def organiser_benchmark(
                 (r["scope_type"], r["scope_id"]): r for r in analysis.groups if r["group"] == "mine"
             }
             tests = _tests(analysis)
-    k_detail = release.info.k_detail if release else k
     for scope_key in _scopes(q):
+        # The organiser's own units (each of which its strategists see anyway), as released.
         row = own_rows.get(scope_key)
-        if row and int(row["n_units"]) >= k_detail:
-            own = OwnStat(int(row["n_units"]), row["median"], row["q1"], row["q3"])
-        else:
-            own = OwnStat(int(row["n_units"]) if row else 0, None)
+        own = (
+            OwnStat(int(row["n_units"]), row["median"], row["q1"], row["q3"])
+            if row
+            else OwnStat(0, None)
+        )
         line = Line(*scope_key, own, [groups.stat(*key, scope=scope_key) for key in keys])
         test = tests.get(scope_key)
         if not own.n_units or test is None or test.n_mine == 0:

@@ -104,9 +104,10 @@ def exclusion_reason(ru: RoundUnit, *, individual: bool, k: int) -> str | None:
     """Why a unit's result is not part of the analysis (None: it is). Individual
     questionnaires count released respondents only (batches of at least k, released when the
     unit's collection ends), and follow the unit's sharing rule like unit-level ones."""
-    if individual and ru.released < k:
-        return "not_submitted" if ru.assessment.state != "submitted" else "below_k"
-    if ru.assessment.state != "submitted":
+    if individual:
+        if ru.released < k:
+            return "not_submitted" if ru.assessment.state != "submitted" else "below_k"
+    elif ru.assessment.state != "submitted":
         return "not_submitted"
     if not ru.assessment.shared:
         return "not_shared"

@@ -1,5 +1,5 @@
 """Joint protection of linked tables: an exact audit of everything published, and extension of
-the suppression pattern until the audit finds nothing (DESIGN.md §5, docs/disclosure.md).
+the suppression pattern until the audit finds nothing (README: "Disclosure control").
 
 The model (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4.3 on linked
 and hierarchical tables; the ESSnet *Handbook on SDC*, "secondary cell suppression"):

@@ -142,3 +142,27 @@ def test_teacher_answers_through_a_link(
     # The principal's page counts two more submissions (numbers only, no names).
     page.goto(round_url)
     assert counts(page) == (submitted + 2, links_before + 5)
+
+
+def test_principal_ends_the_collection_and_the_result_is_released(
+    page: Page, fresh_server: object
+) -> None:
+    """Kvarnbackaskolan still collects in the demo: nothing is shown until the principal ends the
+    collection; then the teachers who answered are released as one batch (at least k)."""
+    login(page, "principal@example.org")
+    page.goto("/")
+    with page.expect_navigation():
+        page.locator("table.assessments tr", has_text=TEACHER_ROUND).get_by_role("link").click()
+    expect(page.locator("#collection-state")).to_contain_text("Insamlingen pågår")
+    expect(page.get_by_role("link", name="Visa resultatet")).to_have_count(0)
+    check_axe(page, "teacher-collection-open")
+    submitted = counts(page)[0]
+    with page.expect_navigation():
+        page.get_by_role("button", name="Avsluta insamlingen och släpp resultatet").click()
+    expect(page.locator("#collection-state")).to_contain_text("Insamlingen är avslutad")
+    expect(page.locator("#collection-state")).to_contain_text(f"Släppta svar: {submitted}")
+    check_axe(page, "teacher-collection-closed")
+    screenshot(page, "teacher-collection-closed")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Visa resultatet").click()
+    expect(page.locator("table.results").first).to_contain_text(str(submitted))

@@ -49,6 +49,10 @@ EXPECT: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/assessments/{assessment_id}/links"): ANSWER,
     ("GET", "/assessments/{assessment_id}/summary"): VIEW,
     ("POST", "/assessments/{assessment_id}/reopen"): REOPEN,
+    # A teacher collection's end and reopening: on a unit-level assessment there is none, 404 for
+    # everyone (on a teacher round: its principals, tests/web/test_respondents.py).
+    ("POST", "/assessments/{assessment_id}/collection/close"): set(),
+    ("POST", "/assessments/{assessment_id}/collection/reopen"): set(),
     ("GET", "/r/{token}"): "public",
     ("POST", "/r/{token}/items/{item_id}"): "public",
     ("POST", "/r/{token}/areas/{area}"): "public",
@@ -145,6 +149,8 @@ EXPECT.update(
         ("GET", "/national/rounds/{round_id}/aggregates.csv"): set(),
         ("GET", "/national/rounds/{round_id}/aggregates.xlsx"): set(),
         ("GET", "/national/rounds/{round_id}/aggregates.parquet"): set(),
+        ("POST", "/national/rounds/{round_id}/releases"): set(),
+        ("GET", "/api/v1/national/rounds/{round_id}/releases"): set(),
         ("GET", "/api/v1/national/rounds/{round_id}/aggregates.csv"): set(),
         ("GET", "/api/v1/national/rounds/{round_id}/aggregates.xlsx"): set(),
         ("GET", "/api/v1/national/rounds/{round_id}/aggregates.parquet"): set(),

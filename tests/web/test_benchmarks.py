@@ -15,16 +15,17 @@ from typing import Any
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from scipy.stats import mannwhitneyu
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from survey.models import Assessment, QuestionnaireVersion, Unit, User
+from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Unit, User
 from survey.services.access import load_assessment
 from survey.services.assessments import submit
 from survey.services.comparison_text import fmt, fmt_p
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import create_round, unit_respondent
 from survey.services.users import grant_role
-from tests.factories import _password_hash, bulk_answer, login
+from tests.factories import _password_hash, bulk_answer, login, publish_release
 from tests.web.test_national_api import K, national_world
 
 ORG_03M, ORG_03I, ORG_12I = (
@@ -91,6 +92,7 @@ def huvudman_round(engine, units: dict[str, Unit]) -> int:  # type: ignore[no-un
             submit(session, ctx=ctx, q=q, respondent=unit_respondent(session, assessment=ctx.assessment),
                    actor=None)  # fmt: skip
         session.commit()
+    publish_release(engine, rnd.id, k=K, k_detail=K)  # type: ignore[arg-type]
     return rnd.id  # type: ignore[return-value]
 
 
@@ -205,12 +207,13 @@ def test_principal_sees_school_against_organiser_region_nation(client: TestClien
         org_group, region_group, nation_group = line["groups"]
         assert_same_as_published(region_group, region[("03", *key)])
         assert_same_as_published(nation_group, nation[("", *key)])
-        # The organiser's group from its 7 schools (all at level 2): shown, as it has >= k units;
-        # its count is withheld because the national tables hide that cell (secondary
-        # suppression: region 03 minus it would give organiser 03 independent's 2 schools).
+        # The organiser's group is the release's organiser cell, hidden there (secondary
+        # suppression: region 03 minus it would give organiser 03 independent's 2 schools), so
+        # hidden here too: a principal never reads an aggregate of sibling schools that the
+        # national tables hide.
         assert by_org[(str(units[ORG_03M].id), *key)]["suppressed"] is True
-        assert org_group["suppressed"] is False and org_group["n_units"] is None
-        assert (org_group["median"], org_group["q1"], org_group["q3"]) == (2.0, 2.0, 2.0)
+        assert_same_as_published(org_group, by_org[(str(units[ORG_03M].id), *key)])
+        assert org_group["suppressed"] is True and org_group["median"] is None
         assert line["test"] is None
     page = BeautifulSoup(client.get(f"/assessments/{own}/benchmark").text, "html.parser")
     assert page.select_one("#bm-total-total td.own").get_text() == "2,00"
@@ -308,3 +311,49 @@ def test_others_get_404(client: TestClient, engine) -> None:  # type: ignore[no-
         f"/api/v1/benchmarks/rounds/{round_id}", params={"organiser": units[ORG_12I].id}
     )
     assert picked.status_code == 200 and picked.json()["subject"]["name"] == ORG_12I
+
+
+def test_benchmarks_read_the_release_never_live_data(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """The before/after attack on a benchmark: a school's answers change after the release (a
+    reopened and resubmitted assessment); nothing a principal or strategist reads may move
+    until national staff publish a new release."""
+    w = benchmark_world(engine)
+    own = w["assessment"]["Skola 03municipal0"]
+    login(client, "principal-03m@example.org")
+    strategist = TestClient(client.app, base_url="https://testserver")
+    login(strategist, "strategist-03m@example.org")
+    before = client.get(f"/api/v1/benchmarks/assessments/{own}").json()
+    before_org = strategist.get(f"/api/v1/benchmarks/rounds/{w['round_id']}").json()
+    other = w["assessment"]["Skola 12municipal0"]
+    with Session(engine) as session:  # another school's answers change
+        session.execute(
+            update(Answer)
+            .where(col(Answer.respondent_id).in_(
+                select(Respondent.id).where(Respondent.assessment_id == other)))
+            .values(value=4)
+        )  # fmt: skip
+        session.commit()
+    assert client.get(f"/api/v1/benchmarks/assessments/{own}").json() == before
+    assert strategist.get(f"/api/v1/benchmarks/rounds/{w['round_id']}").json() == before_org
+    assert before["release"]["number"] == 1
+
+
+def test_no_groups_before_a_release(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    world, round_id, schools = national_world(engine, publish=False)
+    with Session(engine) as session:
+        unit = session.exec(select(Unit).where(Unit.name == "Skola 03municipal0")).one()
+        user = User(email="p@example.org", name="p", password_hash=_password_hash())
+        session.add(user)
+        session.flush()
+        grant_role(session, user=user, unit=unit, role="principal")
+        own = session.exec(
+            select(Assessment).where(Assessment.round_id == round_id, Assessment.unit_id == unit.id)
+        ).one()
+        session.commit()
+        own_id = own.id
+    login(client, "p@example.org")
+    data = client.get(f"/api/v1/benchmarks/assessments/{own_id}").json()
+    assert data["release"] is None
+    assert all(g["suppressed"] for line in data["lines"] for g in line["groups"])
+    page = BeautifulSoup(client.get(f"/assessments/{own_id}/benchmark").text, "html.parser")
+    assert page.select_one("#bm-no-release") is not None

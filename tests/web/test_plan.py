@@ -11,12 +11,12 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from survey.models import ActionPlanRow, Respondent
+from survey.models import ActionPlanRow, Assessment, Respondent
 from survey.questionnaire import load_directory
 from survey.services.access import load_assessment
 from survey.services.assessments import save_answer, submit
 from survey.services.questionnaires import questionnaire_for
-from tests.factories import answer_all, build_world, login, make_round
+from tests.factories import answer_all, build_world, end_collections, login, make_round
 
 HX = {"HX-Request": "true"}
 # Levels given to skola items (the rest get the top level 4). L.01, L.05 and I.01 weigh 2.
@@ -608,7 +608,18 @@ def test_individual_questionnaires_export_aggregates_only_from_k_respondents(
     respond(1, k - 1)
     text = client.get(f"/assessments/{aid}/export.csv").content.decode("utf-8-sig")
     records = list(csv.DictReader(io.StringIO(text)))
+    assert {r["section"] for r in records} == {"about"}  # k answered, none released yet
+    end_collections(engine, assessments_round(engine, aid), k=k)
+    text = client.get(f"/assessments/{aid}/export.csv").content.decode("utf-8-sig")
+    records = list(csv.DictReader(io.StringIO(text)))
     assert {r["section"] for r in records} == {"about", "scores"}
     assert "HEMLIGT" not in text
     total = [r for r in records if r["section"] == "scores"][-1]
     assert total["Antal svarande"] == str(k) and total["95 % KI, nedre"]
+
+
+def assessments_round(engine, assessment_id: int) -> int:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        found = session.get(Assessment, assessment_id)
+        assert found is not None
+        return found.round_id

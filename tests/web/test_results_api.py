@@ -15,6 +15,7 @@ import json
 import math
 import random
 import zipfile
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from survey.cli import main
-from survey.models import Answer, QuestionnaireVersion, Respondent, Unit
+from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Unit
 from survey.questionnaire import Questionnaire
 from survey.security import new_token, token_digest
 from survey.services.access import load_assessment
@@ -32,7 +33,7 @@ from survey.services.assessments import submit
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent
 from survey.services.units import add_unit
-from tests.factories import answer_all, build_world, login, make_round
+from tests.factories import answer_all, build_world, end_collections, login, make_round
 
 K = 5  # SURVEY_MIN_GROUP_SIZE's default, used by the test app
 
@@ -112,7 +113,8 @@ def unit_level_world(engine):  # type: ignore[no-untyped-def]
 
 def individual_world(engine):  # type: ignore[no-untyped-def]
     """Teacher round for six schools of organiser A; Granskolan has only 3 submitted answers
-    (below k), every school also has one link that was never submitted."""
+    (below k), every school also has one link that was never submitted. Every collection has
+    ended (batches of at least k released) and the principals shared the results."""
     world = build_world(engine)
     extra = _extra_schools(engine, world)
     sizes = {
@@ -154,6 +156,7 @@ def individual_world(engine):  # type: ignore[no-untyped-def]
                         )
                     )
         session.commit()
+    end_collections(engine, round_id, k=K)
     return world, round_id, assessments, {extra["Granskolan"]: "below_k"}
 
 
@@ -360,6 +363,56 @@ def test_respondent_ids_are_random_per_export(client: TestClient, engine) -> Non
     assert not first & second
     assert not (first | second) & db_ids
     assert all(not rid.isdigit() for rid in first | second)
+
+
+def _export_answers(client: TestClient, round_id: int) -> list[tuple[str, str, str]]:
+    """The export's answers without the respondent ids (random per export): a multiset."""
+    response = client.get(f"/api/v1/rounds/{round_id}/export?format=zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("answers.csv").decode())))
+    return sorted((r["unit_id"], r["item_id"], r["value"]) for r in rows)
+
+
+def test_one_more_teacher_never_changes_the_strategists_export(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """The before/after attack on the round export: export, let one teacher submit, export
+    again. The difference would be that teacher's answers item by item; it must be empty until
+    a new batch of at least k is released, and then hold at least k respondents."""
+    world, round_id, assessments, _ = individual_world(engine)
+    login(client, "strategist-a@example.org")
+    before = _export_answers(client, round_id)
+    unit = world.school_a
+    with Session(engine) as session:
+        q = questionnaire_for(session, questionnaire_id=world.questionnaires["larare"])
+        assessment = session.get(Assessment, assessments[unit])
+        assessment.state = "reopened"  # the principal opened the collection again
+        session.add(assessment)
+
+        def teacher(value: int) -> None:
+            person = Respondent(assessment_id=assessment.id, token_hash=token_digest(new_token()),
+                                state="submitted", submitted_at=datetime.now(UTC))  # fmt: skip
+            session.add(person)
+            session.flush()
+            session.add_all(Answer(respondent_id=person.id, item_id=item.id, kind="level",
+                                   value=value) for item in q.items)  # fmt: skip
+
+        teacher(1)
+        session.commit()
+    assert _export_answers(client, round_id) == before
+    end_collections(engine, round_id, k=K)  # one waiting: fewer than k, nothing released
+    assert _export_answers(client, round_id) == before
+    with Session(engine) as session:
+        assessment = session.get(Assessment, assessments[unit])
+        assessment.state = "reopened"
+        session.add(assessment)
+        for _ in range(K - 1):
+            teacher(2)
+        session.commit()
+    end_collections(engine, round_id, k=K)
+    after = _export_answers(client, round_id)
+    added = Counter(after) - Counter(before)
+    assert sum(added.values()) == K * len(q.items)  # a whole batch of k respondents
+    assert not Counter(before) - Counter(after)
 
 
 def test_not_shared_units_answers_are_absent(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
