@@ -103,8 +103,10 @@ def _bump(session: Session, assessment: Assessment, now: datetime) -> None:
 
 
 def ensure_editable(ctx: AssessmentContext, respondent: Respondent) -> None:
-    if respondent.token_hash is not None and respondent.state != "submitted" and (
-        ctx.assessment.state == "submitted"
+    if (
+        respondent.token_hash is not None
+        and respondent.state != "submitted"
+        and (ctx.assessment.state == "submitted")
     ):
         raise ReadOnly("Insamlingen är avslutad; inga fler svar tas emot.")
     if ctx.assessment.state == "submitted" or respondent.state == "submitted":

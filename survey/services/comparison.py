@@ -29,6 +29,7 @@ from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import Actor, can_view_results
 from survey.services.round_access import RoundScope
 from survey.services.round_results import RoundResults, RoundUnit, previous_round, round_results
+from survey.stats.publication import small_cell
 from survey.stats.scoring import index_of
 
 VIEWS = ("subgoal", "area")
@@ -174,12 +175,15 @@ def load_results(
     scope: RoundScope,
     q: Questionnaire,
     k: int,
+    k_detail: int,
     tag: str | None = None,
     with_previous: bool = False,
     compare_by: tuple[str, ...] = (),
 ) -> Results:
     """Run the engine on the round (and, for trends, the previous round of the questionnaire);
-    ``compare_by`` names the unit attributes to decompose by (the equity panel's)."""
+    ``compare_by`` names the unit attributes to decompose by (the equity panel's). Groups of
+    fewer than ``k_detail`` units get no order statistics or dispersion (the small-cell rule of
+    every published table, ``survey.stats.publication.small_cell``)."""
     analysed = tagged_questionnaire(q, tag)
     previous = previous_round(session, round_=scope.round, key=q.key) if with_previous else None
     raw = round_results(
@@ -202,10 +206,14 @@ def load_results(
         result.unit_rows[key] = row
     for row in raw.analysis.groups:
         key = (str(row["round"]), row["group"], row["scope_type"], row["scope_id"])
-        result.group_rows[key] = row
+        result.group_rows[key] = small_cell(row, k_detail)
     for row in raw.analysis.comparisons:
         key = (str(row["round"]), row["by"], row["scope_type"], row["scope_id"])
-        result.comparisons[key] = row
+        values = [
+            v if (v.get("n") or 0) >= k_detail else {**v, "median": None}
+            for v in row["values"] or []
+        ]
+        result.comparisons[key] = {**row, "values": values}
     return result
 
 
@@ -316,6 +324,7 @@ def heat_map(
     framework: Framework,
     actor: Actor,
     k: int,
+    k_detail: int,
     lang: str,
     view: str,
     filters: Filters,
@@ -324,7 +333,7 @@ def heat_map(
 ) -> HeatMap:
     if view not in VIEWS:
         raise InvalidInput("Ogiltig vy.", problems=[f"view: '{view}' ({', '.join(VIEWS)})"])
-    results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag)
+    results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag, k_detail=k_detail)
     columns = scope_columns(results.q, framework, lang, view)
     if sort not in {c.key for c in columns} and sort in {
         c.key for c in scope_columns(q, framework, lang, view)

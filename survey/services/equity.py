@@ -178,12 +178,15 @@ def equity(
     framework: Framework,
     actor: Actor,
     k: int,
+    k_detail: int,
     lang: str,
     group: str | None = None,
     tag: str | None = None,
 ) -> Equity:
     """Panels for every scope of one group (default: the owner, else the first by name)."""
-    results = load_results(session, scope=scope, q=q, k=k, tag=tag, compare_by=COMPARE_BY)
+    results = load_results(
+        session, scope=scope, q=q, k=k, tag=tag, compare_by=COMPARE_BY, k_detail=k_detail
+    )
     columns = scope_columns(results.q, framework, lang)
     labels = results.groups()
     if group is not None and group not in labels:

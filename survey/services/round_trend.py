@@ -102,12 +102,13 @@ def trend(
     framework: Framework,
     actor: Actor,
     k: int,
+    k_detail: int,
     lang: str,
     view: str,
 ) -> Trend:
     if view not in VIEWS:
         raise InvalidInput("Ogiltig vy.", problems=[f"view: '{view}' ({', '.join(VIEWS)})"])
-    results = load_results(session, scope=scope, q=q, k=k, with_previous=True)
+    results = load_results(session, scope=scope, q=q, k=k, with_previous=True, k_detail=k_detail)
     all_columns = scope_columns(results.q, framework, lang)
     columns = scope_columns(results.q, framework, lang, view)
     out = Trend(results, view, columns, all_columns, [], [])

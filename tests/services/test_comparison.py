@@ -55,14 +55,14 @@ def _heat_map(session: Session, round_id: int, **options: Any):  # type: ignore[
     }
     args.update(options)
     return heat_map(
-        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, lang="sv", **args
+        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv", **args
     )
 
 
 def _equity(session: Session, round_id: int, **options: Any):  # type: ignore[no-untyped-def]
     actor, scope, q = _view(session, round_id)
     return equity(
-        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, lang="sv", **options
+        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv", **options
     )
 
 
@@ -300,7 +300,7 @@ def test_trend_counts_and_changes(engine, earlier_first: bool) -> None:  # type:
     with Session(engine) as session:
         actor, scope, q = _view(session, cmp.round_id)
         t = trend(
-            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, lang="sv",
+            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv",
             view="subgoal",
         )  # fmt: skip
     assert t.results.previous is not None and t.results.previous.id == cmp.earlier_round
@@ -320,7 +320,7 @@ def test_trend_without_a_previous_round(engine) -> None:  # type: ignore[no-unty
     with Session(engine) as session:
         actor, scope, q = _view(session, cmp.round_id)
         t = trend(
-            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, lang="sv",
+            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv",
             view="area",
         )  # fmt: skip
     assert t.results.previous is None

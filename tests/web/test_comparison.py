@@ -97,10 +97,12 @@ def test_heat_map_cells_median_and_reasons(client: TestClient, engine) -> None: 
     notes = page.select_one("ol.footnotes")
     assert "inte delat resultatet" in notes.select_one("#fn-not_shared").get_text()
     assert "inte skickat in" in notes.select_one("#fn-not_submitted").get_text()
-    # The organiser's median row heads the table: FO 1.2 scores 2, 3, 3, 4, 4, 1 -> median 3.
+    # The organiser's median row heads the table: FO 1.2 over 6 units, fewer than the second
+    # threshold (10): no median (in a small group it is one unit's score), with the reason.
     median = table.select_one("thead tr.median-row")
     assert median.select_one("th").get_text(" ", strip=True).startswith("Median, Uppsala kommun")
-    assert median.select("td")[fo12].get_text(" ", strip=True) == "Index 67"
+    assert median.select("td")[fo12].get_text(" ", strip=True) == "–"
+    assert "minst 10 enheter" in page.get_text()
 
 
 def test_heat_map_sorts_by_any_column(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
@@ -243,7 +245,7 @@ def test_exports_parse(client: TestClient, engine) -> None:  # type: ignore[no-u
     assert 'filename="skolor-2026-jamforelse.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["Radtyp"] == "median"
-    assert float(rows[0]["FO 1.2 index"]) == pytest.approx(66.7)
+    assert rows[0]["FO 1.2 index"] == ""  # 6 units: below the second threshold
     by_unit = {r["Enhets-id"]: r for r in rows[1:]}
     assert [r["Enhet"] for r in rows[1:3]] == ["Björkskolan", "Cederskolan"]
     assert by_unit[kvarn]["FO 1.1 nivå"] == "2"
@@ -274,7 +276,7 @@ def test_exports_parse(client: TestClient, engine) -> None:  # type: ignore[no-u
     table = pq.read_table(io.BytesIO(client.get(f"{base}/equity.parquet").content)).to_pylist()
     spread = [r for r in table if r["section"] == "spread" and r["scope_id"] == "FO1.2"]
     assert spread[0]["n_units"] == 6
-    assert spread[0]["median_index"] == pytest.approx(66.67)
+    assert spread[0]["median_index"] is None  # 6 units: below the second threshold (10)
     notes = [r for r in table if r["section"] == "notes"]
     assert any(r["unit"] == "Komvux" and r["sentence"].startswith("Komvux ligger") for r in notes)
 

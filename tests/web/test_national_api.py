@@ -198,3 +198,43 @@ def test_only_national_staff_and_admins(client: TestClient, engine) -> None:  # 
     login(other, "national@example.org")
     bad = other.get(f"/api/v1/national/rounds/{round_id}/aggregates", params={"by": "kommun"})
     assert bad.status_code == 422 and "by:" in bad.json()["detail"]
+
+
+def test_a_submission_changes_nothing_until_the_next_release(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """The before/after attack of national staff: read every breakdown, let one more school
+    submit, read again. Nothing may move (the figures come from the release); the next release
+    is protected together with the first, so their difference gives nothing away either."""
+    world, round_id, schools = national_world(engine, publish=False)
+    with Session(engine, expire_on_commit=False) as session:
+        late = session.exec(
+            select(Assessment).where(Assessment.round_id == round_id).order_by(Assessment.id)
+        ).first()
+        late.state = "draft"  # one school has not submitted yet  # type: ignore[union-attr]
+        session.add(late)
+        session.commit()
+    publish_release(engine, round_id, k=K, k_detail=K, close=False)  # preliminary
+    login(client, "national@example.org")
+
+    def read() -> list[dict]:  # type: ignore[type-arg]
+        return [
+            client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
+                       params={"by": ",".join(c)}).json()["rows"]  # fmt: skip
+            for c in FAMILY
+        ]
+
+    before = read()
+    with Session(engine) as session:
+        late = session.exec(select(Assessment).where(Assessment.id == late.id)).one()  # type: ignore[union-attr]
+        late.state = "submitted"
+        session.add(late)
+        session.commit()
+    assert read() == before
+    assert publish_release(engine, round_id, k=K, k_detail=K) == 2  # final, after closing
+    latest = client.get(f"/api/v1/national/rounds/{round_id}/aggregates").json()
+    assert latest["release"]["number"] == 2 and latest["release"]["kind"] == "final"
+    first = client.get(f"/api/v1/national/rounds/{round_id}/aggregates", params={"release": "1"})
+    assert first.json()["rows"] == before[0]  # an old release never changes
+    # the nation's cell grew by one school between the releases: published in both, it would
+    # be that school's score; the joint audit hides it in the second release
+    nation_2 = latest["rows"][0]
+    assert nation_2["suppressed"] is True, nation_2

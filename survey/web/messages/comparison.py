@@ -147,8 +147,8 @@ MESSAGES = {
         "en": "No units match the selection.",
     },
     "cmp.heatmap.median_note": {
-        "sv": "Medianraden är huvudmannens median över alla enheter med resultat i omgången ({n} st), oavsett urval av skolform och enhetstyp.",
-        "en": "The median row is the organiser's median over every unit with a result in the round ({n}), whatever school form and unit kind are selected.",
+        "sv": "Medianraden är huvudmannens median över alla enheter med resultat i omgången ({n} st), oavsett urval av skolform och enhetstyp. Medianer, kvartiler och spridningsmått visas bara för grupper med minst {k_detail} enheter (–), som i all statistik som lämnar enheterna.",
+        "en": "The median row is the organiser's median over every unit with a result in the round ({n}), whatever school form and unit kind are selected. Medians, quartiles and dispersion are shown only for groups of at least {k_detail} units (–), as in all statistics that leave the units.",
     },
     "cmp.heatmap.individual_note": {
         "sv": "Enkäten besvaras anonymt av lärare och personal. En enhet visas först när minst {k} har svarat; nivån bygger på mediansvaret per påstående och index på medelvärdet.",
@@ -189,6 +189,10 @@ MESSAGES = {
         "en": "Too few statements are answered in the sub-goal or area to give a result.",
     },
     # equity panel
+    "cmp.equity.detail_withheld": {
+        "sv": "Median, kvartiler, variationsvidd, Gini och Theil visas bara för grupper med minst {k_detail} enheter (här {n}): i en liten grupp är de enskilda enheters poäng. Varje enhets eget resultat syns i diagrammet och tabellen.",
+        "en": "Median, quartiles, range, Gini and Theil are shown only for groups of at least {k_detail} units (here {n}): in a small group they are single units' scores. Each unit's own result is in the chart and the table.",
+    },
     "cmp.equity.title": {"sv": "Likvärdighet", "en": "Equity"},
     "cmp.equity.intro": {
         "sv": "Hur lika är enheterna? Per delmål och område: fördelningen av enheternas index, andelen under golvnivån, spridningsmåtten och de enheter som skiljer sig tydligt från de övriga.",

@@ -71,6 +71,7 @@ def _common(request: Request) -> dict[str, Any]:
     return {
         "lang": lang,
         "k": request.app.state.settings.min_group_size,
+        "k_detail": request.app.state.settings.detail_group_size,
         "framework": request.app.state.framework,
         "tr": lambda key, **kw: translate(key, lang, **kw),
     }
@@ -120,6 +121,7 @@ def _heat_map(
         framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
+        k_detail=request.app.state.settings.detail_group_size,
         lang=get_lang(request),
         view=params.get("view") or "subgoal",
         filters=filters,
@@ -254,6 +256,7 @@ def _equity(
         framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
+        k_detail=request.app.state.settings.detail_group_size,
         lang=get_lang(request),
         group=params.get("group") or None,
         tag=filters.tag,
@@ -358,6 +361,7 @@ def trend_page(
         framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
+        k_detail=request.app.state.settings.detail_group_size,
         lang=get_lang(request),
         view=view,
     )
