@@ -257,9 +257,7 @@ def publish_release(
             session.add(round_)
             session.flush()
         q = questionnaire_for(session, questionnaire_id=round_.questionnaire_id)
-        made = create_release(
-            session, round_=round_, q=q, k=k, k_detail=k_detail, actor_id=None
-        )
+        made = create_release(session, round_=round_, q=q, k=k, k_detail=k_detail, actor_id=None)
         session.commit()
         return made.number
 

@@ -93,9 +93,7 @@ def test_the_demo_national_releases_disclose_nothing(settings, engine, client) -
         # The 2026 round closes with more units submitted: the final release is attacked together
         # with the preliminary one (their difference is a published table too).
         drafts = session.exec(
-            select(Assessment).where(
-                Assessment.round_id == current.id, Assessment.state == "draft"
-            )
+            select(Assessment).where(Assessment.round_id == current.id, Assessment.state == "draft")
         ).all()
         assert len(drafts) >= 3
         for assessment in drafts[:3]:

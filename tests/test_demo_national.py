@@ -103,7 +103,9 @@ def test_small_national_data_set(settings, engine) -> None:  # type: ignore[no-u
         # Every national round has its release: final for the closed 2025 round, preliminary
         # for the open ones; the teacher round's holds the units whose collection ended with
         # at least k respondents (a batch), the nation and all 21 regions.
-        kinds = {t: [r.kind for r in releases_of(session, round_id=r.id)] for t, r in rounds.items()}  # type: ignore[arg-type]
+        kinds = {
+            t: [r.kind for r in releases_of(session, round_id=r.id)] for t, r in rounds.items()
+        }  # type: ignore[arg-type]
         assert kinds["Nationell uppföljning 2025"] == ["final"]
         assert kinds["Nationell lärarenkät 2026"] == ["preliminary"]
         assert [r["kind"] for r in summary["releases"]] == ["final", "preliminary", "preliminary",

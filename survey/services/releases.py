@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -286,6 +287,10 @@ def create_release(
     began = time.perf_counter()
     if round_.kind != "national":
         raise NotFound("Omgången finns inte.")
+    # One release of a round at a time: the round's row is locked until the transaction ends
+    # (PostgreSQL; SQLite writes one transaction at a time anyway, and the unique number of a
+    # release catches the rest).
+    session.exec(select(Round.id).where(Round.id == round_.id).with_for_update()).first()
     existing = releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
     kind = next_kind(round_, existing)
     if round_.state == "closed" and q.is_individual:
@@ -334,7 +339,13 @@ def create_release(
         snapshot=snapshot.to_bytes(),
     )
     session.add(release)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Release {number} publicerades just av någon annan; ladda om sidan."
+        ) from exc
     record(
         session,
         action="release.publish",

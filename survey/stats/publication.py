@@ -1,4 +1,5 @@
-"""What a release of a round publishes, and which of its cells are hidden (DESIGN.md §5).
+"""What a release of a round publishes, and which of its cells are hidden (README: "Disclosure
+control").
 
 Pure functions over the units of each release (their ids, attributes and scores per scope):
 

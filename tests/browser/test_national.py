@@ -141,6 +141,8 @@ def test_participation_only_until_a_release_is_published(page: Page, fresh_serve
         page.get_by_role("button", name=re.compile("Publicera preliminär release")).click()
     expect(page.locator("#published")).to_be_visible()
     expect(page.locator("#release-shown")).to_contain_text("release 1 (preliminär)")
-    expect(page.locator("#publish-blocked")).to_contain_text("preliminär release är redan publicerad")
+    expect(page.locator("#publish-blocked")).to_contain_text(
+        "preliminär release är redan publicerad"
+    )
     expect(page.locator("table.national-aggregates")).not_to_have_count(0)
     check_axe(page, "national-round-release")

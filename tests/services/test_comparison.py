@@ -55,14 +55,30 @@ def _heat_map(session: Session, round_id: int, **options: Any):  # type: ignore[
     }
     args.update(options)
     return heat_map(
-        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv", **args
+        session,
+        scope=scope,
+        q=q,
+        framework=FRAMEWORK,
+        actor=actor,
+        k=5,
+        k_detail=5,
+        lang="sv",
+        **args,
     )
 
 
 def _equity(session: Session, round_id: int, **options: Any):  # type: ignore[no-untyped-def]
     actor, scope, q = _view(session, round_id)
     return equity(
-        session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv", **options
+        session,
+        scope=scope,
+        q=q,
+        framework=FRAMEWORK,
+        actor=actor,
+        k=5,
+        k_detail=5,
+        lang="sv",
+        **options,
     )
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import random
 import shutil
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import combinations
@@ -37,8 +36,8 @@ from survey.db import make_engine
 from survey.models import Answer, Assessment, Respondent
 from survey.questionnaire import Questionnaire, questionnaire_from_text
 from survey.services.national import DIMENSIONS, STAT_FIELDS
-from survey.services.releases import create_release, load_release
 from survey.services.questionnaires import store_version
+from survey.services.releases import create_release, load_release
 from survey.services.round_results import main_school_form
 from survey.services.rounds import create_round
 from survey.services.units import add_unit

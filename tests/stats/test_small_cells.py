@@ -62,7 +62,9 @@ def test_the_attack_recovers_five_scores_from_the_raw_statistics(values: list[fl
 
 @settings(max_examples=100, deadline=None)
 @given(values=scores, k_detail=st.integers(6, 20))
-def test_the_small_cell_rule_leaves_nothing_to_reconstruct(values: list[float], k_detail: int) -> None:
+def test_the_small_cell_rule_leaves_nothing_to_reconstruct(
+    values: list[float], k_detail: int
+) -> None:
     published = small_cell(engine_row(values), k_detail)
     assert reconstruct_five(published) is None
     assert all(published[f] is None for f in DETAIL_FIELDS)

@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 from survey.models import Assessment, QuestionnaireVersion, Unit
 from survey.services.access import load_assessment
 from survey.services.assessments import submit
+from survey.services.national import FAMILY
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import create_round, unit_respondent
 from survey.services.units import add_unit
-from survey.services.national import FAMILY
 from tests.analyst import Analyst
 from tests.factories import build_world, bulk_answer, login, publish_release
 
@@ -137,7 +137,9 @@ def test_aggregates_match_the_definitions_and_hide_small_cells(client: TestClien
             assert r["suppressed"] or r["n_units"] >= K
 
 
-def test_nothing_small_can_be_derived_from_every_published_table(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_small_can_be_derived_from_every_published_table(
+    client: TestClient, engine
+) -> None:  # type: ignore[no-untyped-def]
     """The analyst knows which school lies in which cell (LAYOUT is public knowledge: the school
     register) and reads every breakdown the API publishes; no combination of fewer than k
     schools, and no hidden cell, may follow from the published sums."""
@@ -146,8 +148,12 @@ def test_nothing_small_can_be_derived_from_every_published_table(client: TestCli
     attributes = []
     for region, org_type, count, _ in LAYOUT:
         attributes += [
-            {"region": region, "organiser_type": org_type, "school_form": "grundskola",
-             "organiser": f"{region}{org_type}"}  # fmt: skip
+            {
+                "region": region,
+                "organiser_type": org_type,
+                "school_form": "grundskola",
+                "organiser": f"{region}{org_type}",
+            }  # fmt: skip
         ] * count
     published, hidden = [], []
     for columns in FAMILY:
@@ -163,15 +169,11 @@ def test_nothing_small_can_be_derived_from_every_published_table(client: TestCli
                        for r in client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
                                            params={"by": "region,organiser_type",
                                                    "scope_type": "total"}).json()["rows"]}  # fmt: skip
-            assert sorted(r["suppressed"] for r in rows) == sorted(
-                by_pair.values()
-            )
+            assert sorted(r["suppressed"] for r in rows) == sorted(by_pair.values())
             continue
         for row in rows:
             members = {
-                i
-                for i, a in enumerate(attributes)
-                if all(a[c] == row["group"][c] for c in columns)
+                i for i, a in enumerate(attributes) if all(a[c] == row["group"][c] for c in columns)
             }
             (hidden if row["suppressed"] else published).append(members)
     analyst = Analyst(published, list(range(len(attributes))))
@@ -217,8 +219,9 @@ def test_a_submission_changes_nothing_until_the_next_release(client: TestClient,
 
     def read() -> list[dict]:  # type: ignore[type-arg]
         return [
-            client.get(f"/api/v1/national/rounds/{round_id}/aggregates",
-                       params={"by": ",".join(c)}).json()["rows"]  # fmt: skip
+            client.get(
+                f"/api/v1/national/rounds/{round_id}/aggregates", params={"by": ",".join(c)}
+            ).json()["rows"]  # fmt: skip
             for c in FAMILY
         ]
 

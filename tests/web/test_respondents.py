@@ -79,7 +79,9 @@ def _close(client: TestClient, aid: int, csrf: str) -> None:
     assert done.status_code == 303
 
 
-def test_teacher_answers_anonymously_and_results_wait_for_a_released_batch(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+def test_teacher_answers_anonymously_and_results_wait_for_a_released_batch(
+    client: TestClient, engine
+) -> None:  # type: ignore[no-untyped-def]
     aid, links, csrf = _links(client, engine, 8)
     for link in links[:4]:
         answer_through_link(client.app, link, "3")
@@ -98,7 +100,9 @@ def test_teacher_answers_anonymously_and_results_wait_for_a_released_batch(clien
         assert all(a.answered_by is None for a in session.exec(select(Answer)))
 
 
-def test_one_more_teacher_never_changes_what_the_principal_reads(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+def test_one_more_teacher_never_changes_what_the_principal_reads(
+    client: TestClient, engine
+) -> None:  # type: ignore[no-untyped-def]
     """The before/after attack on the principal's summary: read, let one teacher answer, read
     again. Nothing may change until at least k more have answered and the collection ended."""
     aid, links, csrf = _links(client, engine, 12)
