@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from survey.errors import Conflict, NotFound
+from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import QuestionnaireVersion, Round, RoundRelease, Unit, utcnow
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
@@ -202,6 +202,15 @@ _LOCK = threading.Lock()
 def _key(session: Session, release_id: int) -> tuple[str, int]:
     bind = session.get_bind()
     return (bind.url.render_as_string(hide_password=True), release_id)  # type: ignore[union-attr]
+
+
+def parse_release_number(raw: str | None) -> int | None:
+    """``?release=N`` (None: the latest); a clear message for anything else."""
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
+    return int(raw)
 
 
 def pick_release(session: Session, *, round_id: int, number: int | None) -> RoundRelease:

@@ -92,3 +92,13 @@ def get_round_units_view(session: Session, *, actor: Actor, round_id: int) -> Ro
     if scope.aggregates_only:
         raise NotFound("Omgången finns inte.")
     return scope
+
+
+def get_national_round(session: Session, *, actor: Actor, round_id: int) -> Round:
+    """A national round for national staff and admins; 404 for everyone and everything else."""
+    if not (actor.is_admin or actor.has("national")):
+        raise NotFound("Omgången finns inte.")
+    scope = get_round_for(session, actor=actor, round_id=round_id)
+    if scope.round.kind != "national":
+        raise NotFound("Omgången finns inte.")
+    return scope.round

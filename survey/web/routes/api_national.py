@@ -7,13 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from survey.errors import InvalidInput, NotFound
-from survey.models import Round
-from survey.services.access import Actor
+from survey.errors import InvalidInput
 from survey.services.national import parse_by
 from survey.services.questionnaires import questionnaire_for
-from survey.services.releases import load_release, releases_of
-from survey.services.round_access import get_round_for
+from survey.services.releases import load_release, parse_release_number, releases_of
+from survey.services.round_access import get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.deps import SessionDep
 
@@ -21,29 +19,12 @@ router = APIRouter(prefix="/api/v1/national", dependencies=[CsrfProtected], tags
 SCOPE_TYPES = ("subgoal", "area", "total")
 
 
-def _round(session: SessionDep, actor: Actor, round_id: int) -> Round:
-    if not (actor.is_admin or actor.has("national")):
-        raise NotFound("Omgången finns inte.")
-    scope = get_round_for(session, actor=actor, round_id=round_id)
-    if scope.round.kind != "national":
-        raise NotFound("Omgången finns inte.")
-    return scope.round
-
-
-def _number(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
-    return int(raw)
-
-
 @router.get("/rounds/{round_id}/releases")
 def releases(session: SessionDep, actor: CurrentActor, round_id: int) -> list[dict[str, Any]]:
     """The round's releases, oldest first: number, kind (preliminary, final, revision), date,
     k, the second threshold ``k_detail`` and the units behind it. Aggregates exist only for
     releases; while a round collects without one, there are none."""
-    round_ = _round(session, actor, round_id)
+    round_ = get_national_round(session, actor=actor, round_id=round_id)
     return [
         {
             "number": r.number,
@@ -75,11 +56,11 @@ def aggregates(
     below the second threshold ``k_detail`` show n, mean and shares only
     (``"detail_withheld": true``). Comparisons are withheld (``"withheld"``) where a group of
     the breakdown is hidden."""
-    round_ = _round(session, actor, round_id)
+    round_ = get_national_round(session, actor=actor, round_id=round_id)
     if scope_type is not None and scope_type not in SCOPE_TYPES:
         raise InvalidInput(f"scope_type: '{scope_type}' is not one of {', '.join(SCOPE_TYPES)}")
     columns = parse_by(by)
-    number = _number(release)
+    number = parse_release_number(release)
     state = request.app.state
     q = questionnaire_for(
         session, questionnaire_id=round_.questionnaire_id, framework=state.framework

@@ -18,8 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from survey.errors import InvalidInput, NotFound
-from survey.models import SCHOOL_FORMS, Round
+from survey.errors import Conflict, InvalidInput, NotFound
+from survey.models import SCHOOL_FORMS, Round, Unit
 from survey.services.access import Actor
 from survey.services.comparison import ScopeColumn, scope_columns
 from survey.services.national import parse_by, participation_table
@@ -51,8 +51,13 @@ from survey.services.national_text import (
 )
 from survey.services.national_trends import national_trends
 from survey.services.questionnaires import questionnaire_for
-from survey.services.releases import create_release, next_kind, releases_of
-from survey.services.round_access import can_manage_round, get_round_for
+from survey.services.releases import (
+    create_release,
+    next_kind,
+    parse_release_number,
+    releases_of,
+)
+from survey.services.round_access import can_manage_round, get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, SessionDep, get_lang
 from survey.web.i18n import translate
@@ -78,19 +83,7 @@ def _require_national(actor: Actor) -> None:
 
 def _national_round(session: SessionDep, actor: Actor, round_id: int) -> Round:
     _require_national(actor)
-    scope = get_round_for(session, actor=actor, round_id=round_id)
-    if scope.round.kind != "national":
-        raise NotFound("Omgången finns inte.")
-    return scope.round
-
-
-def _release_number(raw: str | None) -> int | None:
-    """``?release=N`` (default: the latest)."""
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
-    return int(raw)
+    return get_national_round(session, actor=actor, round_id=round_id)
 
 
 def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | None,
@@ -98,17 +91,14 @@ def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | N
     """What the release bar shows: the releases (links), the current one, and whether the actor
     may publish the next (and which kind it would be, or why not)."""
     found = releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
-    owner_id = round_.owner_unit_id
-    from survey.models import Unit
-
-    owner = session.get(Unit, owner_id)
+    owner = session.get(Unit, round_.owner_unit_id)
     can_publish = owner is not None and can_manage_round(actor, round_, owner)
     kind, blocked = None, None
     if can_publish:
         try:
             kind = next_kind(round_, found)
-        except Exception as exc:  # noqa: BLE001 - a Conflict: the reason is shown
-            blocked = str(exc)
+        except Conflict as exc:  # the reason is shown beside the (absent) button
+            blocked = exc.message
     suffix = {"round": "", "trends": "/trends", "report": "/report"}[page]
     return {
         "releases": [
@@ -277,7 +267,7 @@ def national_round(
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by, scope_type = parse_by(by), _scope_type(scope)
-    number = _release_number(release)
+    number = parse_release_number(release)
     common = _common(request)
     tr, lang = common["tr"], common["lang"]
     if not releases_of(session, round_id=round_id):
@@ -378,8 +368,6 @@ def publish_release(
 ) -> Response:
     """Publish the round's next release (national staff who manage the round, admins)."""
     round_ = _national_round(session, actor, round_id)
-    from survey.models import Unit
-
     owner = session.get(Unit, round_.owner_unit_id)
     if owner is None or not can_manage_round(actor, round_, owner):
         raise NotFound("Sidan finns inte.")
@@ -413,7 +401,7 @@ def national_trends_page(
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by, scope_type = parse_by(by), _scope_type(scope)
-    number = _release_number(release)
+    number = parse_release_number(release)
     if not releases_of(session, round_id=round_id):
         return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
     common = _common(request)
@@ -471,7 +459,7 @@ def national_report(
 ) -> Response:
     round_ = _national_round(session, actor, round_id)
     columns_by = parse_by(by) or ("region",)
-    number = _release_number(release)
+    number = parse_release_number(release)
     if not releases_of(session, round_id=round_id):
         return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
     common = _common(request)
@@ -522,7 +510,7 @@ def national_report(
 
 def _file(request: Request, session: SessionDep, actor: Actor, round_id: int, fmt: str) -> Response:
     round_ = _national_round(session, actor, round_id)
-    number = _release_number(request.query_params.get("release"))
+    number = parse_release_number(request.query_params.get("release"))
     lang = get_lang(request)
     out = publication_file(
         session,
