@@ -35,6 +35,19 @@ class Settings(BaseSettings):
         "shown; smaller shown groups get n, mean and shares only (at least k).",
     )
 
+    threads: int = Field(
+        default=32,
+        ge=2,
+        le=500,
+        description="Worker threads per process for requests; the database pool holds as many "
+        "connections, so no request waits for a connection while another thread is idle.",
+    )
+    max_waiting: int = Field(
+        default=2000,
+        ge=1,
+        description="Requests a process accepts while all its threads are busy; beyond that it "
+        "answers 503 with Retry-After at once instead of letting them queue.",
+    )
     cookie_secure: bool = Field(
         default=True, description="Mark cookies Secure (browsers accept them on localhost too)."
     )

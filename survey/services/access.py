@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from survey.errors import NotFound
-from survey.models import Assessment, RoleGrant, Round, Unit, User
+from survey.models import Assessment, Respondent, RoleGrant, Round, Unit, User
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,30 @@ def load_assessment(session: Session, *, assessment_id: int) -> AssessmentContex
     if row is None:
         raise NotFound("Bedömningen finns inte.")
     return AssessmentContext(*row)
+
+
+# Built once: every autosave runs it.
+_ANSWER_TARGET = (
+    select(Assessment, Round, Unit, Respondent)  # type: ignore[call-overload]
+    .join(Round, col(Round.id) == Assessment.round_id)
+    .join(Unit, col(Unit.id) == Assessment.unit_id)
+    .outerjoin(
+        Respondent,
+        (col(Respondent.assessment_id) == Assessment.id) & col(Respondent.token_hash).is_(None),
+    )
+    .where(col(Assessment.id) == bindparam("assessment"))
+)
+
+
+def get_answer_target(
+    session: Session, *, actor: Actor, assessment_id: int
+) -> tuple[AssessmentContext, Respondent | None]:
+    """For answering: the assessment (404 unless the actor may answer it) and its unit-level
+    answer set, in one query (None for an individual questionnaire, which has none)."""
+    row = session.execute(_ANSWER_TARGET, {"assessment": assessment_id}).first()
+    if row is None or not can_answer(actor, row[2]):
+        raise NotFound("Bedömningen finns inte.")
+    return AssessmentContext(row[0], row[1], row[2]), row[3]
 
 
 def get_assessment_for(

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput
@@ -50,11 +53,23 @@ def parse_choice(item: Item, q: Questionnaire, raw: str | None) -> Choice | None
     raise InvalidInput(f"{item.id}: '{raw}' is not a level of the scale")
 
 
-def answers_of(session: Session, *, respondent_id: int) -> dict[str, Answer]:
-    return {
-        a.item_id: a
-        for a in session.exec(select(Answer).where(Answer.respondent_id == respondent_id))
-    }
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_ANSWER_STATE = sa_select(
+    _ANSWERS.c.item_id,
+    _ANSWERS.c.kind,
+    _ANSWERS.c.value,
+    _ANSWERS.c.comment,
+    _ANSWERS.c.answered_by,
+    _ANSWERS.c.updated_at,
+).where(_ANSWERS.c.respondent_id == bindparam("respondent"))
+
+
+def answers_of(session: Session, *, respondent_id: int) -> dict[str, Any]:
+    """An answer set's answers by item: rows with ``item_id, kind, value, comment, answered_by,
+    updated_at``
+    (plain rows, not ORM objects: the form reads them on every autosave)."""
+    rows = session.execute(_ANSWER_STATE, {"respondent": respondent_id})
+    return {row.item_id: row for row in rows}
 
 
 @dataclass
@@ -80,26 +95,41 @@ def progress_of(q: Questionnaire, answers: Mapping[str, Answer]) -> Progress:
     return result
 
 
-def _upsert(session: Session, values: dict[str, object]) -> None:
-    dialect = session.get_bind().dialect.name
+def _upsert_statement(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Answer).values(**values)
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert(_ANSWERS)
+    return stmt.on_conflict_do_update(
         index_elements=["respondent_id", "item_id"],
-        set_={
-            k: stmt.excluded[k] for k in ("kind", "value", "comment", "answered_by", "updated_at")
-        },
-    )
-    session.execute(stmt)
+        set_={k: stmt.excluded[k] for k in ("kind", "value", "comment", "answered_by",
+                                              "updated_at")},  # fmt: skip
+    ).returning(
+        _ANSWERS.c.item_id, _ANSWERS.c.kind, _ANSWERS.c.value, _ANSWERS.c.comment,
+        _ANSWERS.c.answered_by, _ANSWERS.c.updated_at,
+    )  # fmt: skip
+
+
+_UPSERTS = {dialect: _upsert_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_ASSESSMENTS = Assessment.__table__  # type: ignore[attr-defined]
+_BUMP = (
+    update(_ASSESSMENTS)
+    .where(_ASSESSMENTS.c.id == bindparam("assessment"))
+    .values(version=_ASSESSMENTS.c.version + 1, updated_at=bindparam("now"))
+    .returning(_ASSESSMENTS.c.version)
+)
+
+
+def _upsert(session: Session, values: dict[str, object]) -> Any:
+    """Insert or update one answer; the stored row comes back in the same statement (a Core
+    statement built once: this is the busiest write of the product)."""
+    return session.execute(_UPSERTS[session.get_bind().dialect.name], values).one()
 
 
 def _bump(session: Session, assessment: Assessment, now: datetime) -> None:
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(version=Assessment.version + 1, updated_at=now)
-    )
-    session.refresh(assessment)
+    """The optimistic lock of a unit's answers: a full-form save based on an older version is
+    refused. The new version comes back in the same statement (no reload)."""
+    version = session.execute(_BUMP, {"assessment": assessment.id, "now": now}).scalar_one()
+    set_committed_value(assessment, "version", version)
+    set_committed_value(assessment, "updated_at", now)
 
 
 def ensure_editable(ctx: AssessmentContext, respondent: Respondent) -> None:
@@ -132,20 +162,33 @@ def save_answer(
     if item is None:
         raise InvalidInput(f"unknown item '{item_id}'")
     choice = parse_choice(item, q, choice_raw)
-    existing = answers_of(session, respondent_id=respondent.id).get(item_id)  # type: ignore[arg-type]
+    # The stored answer is needed only to keep its comment or level when the request does not
+    # give them (the htmx autosave gives both: one statement less on the busiest path).
+    existing = (
+        session.exec(
+            select(Answer).where(Answer.respondent_id == respondent.id, Answer.item_id == item_id)
+        ).first()
+        if comment is None or choice is None
+        else None
+    )
     if comment is None and existing is not None:
         comment = existing.comment
     comment = (comment or "").strip()[:4000] or None
     now = utcnow()
+    # A unit's answer set carries the version of the full-form save; an anonymous respondent's
+    # does not (its full-form save takes no version), so its saves never touch the assessment
+    # row that all the unit's respondents share.
+    versioned = respondent.token_hash is None
     if choice is None and comment is None:
         if existing is not None:
             session.delete(existing)
             session.flush()
-            _bump(session, ctx.assessment, now)
+            if versioned:
+                _bump(session, ctx.assessment, now)
         return None
     if choice is None:
         choice = Choice(existing.kind, existing.value) if existing else Choice("none", None)
-    _upsert(
+    saved = _upsert(
         session,
         {
             "respondent_id": respondent.id,
@@ -157,12 +200,9 @@ def save_answer(
             "updated_at": now,
         },
     )
-    _bump(session, ctx.assessment, now)
-    return session.exec(
-        select(Answer)
-        .where(Answer.respondent_id == respondent.id, Answer.item_id == item_id)
-        .execution_options(populate_existing=True)
-    ).first()
+    if versioned:
+        _bump(session, ctx.assessment, now)
+    return saved
 
 
 def save_area(

@@ -6,12 +6,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from survey.errors import DomainError
-from survey.models import LoginAttempt, User, UserSession, utcnow
+from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession, utcnow
 from survey.security import new_token, token_digest, verify_password
+from survey.services.access import Actor, Grant, UserInfo
 from survey.services.audit import record
 from survey.services.users import normalise_email
 
@@ -95,24 +98,62 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int)
     return SignedIn(user=user, session=user_session, token=token)
 
 
-def session_for_token(session: Session, *, token: str) -> tuple[User, UserSession] | None:
-    """The live session behind a cookie token, or None (unknown, revoked, expired)."""
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_digest(token))
-    ).first()
-    if row is None:
-        return None
-    user_session, user = row
-    if user_session.revoked_at is not None or _aware(user_session.expires_at) <= utcnow():
-        return None
-    if not user.is_active:
-        return None
-    return user, user_session
+@dataclass(frozen=True)
+class LiveSession:
+    """A signed-in request: who, and the session row's id and CSRF token."""
+
+    actor: Actor
+    session_id: int
+    csrf_token: str
 
 
-def sign_out(session: Session, *, user_session: UserSession, ip: str | None = None) -> None:
+_SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+_GRANTS = RoleGrant.__table__  # type: ignore[attr-defined]
+_UNITS = Unit.__table__  # type: ignore[attr-defined]
+_LIVE = (
+    sa_select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.csrf_token,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.is_active,
+        _GRANTS.c.role,
+        _GRANTS.c.unit_id,
+        _UNITS.c.path,
+    )  # fmt: skip
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id)
+    .outerjoin(_UNITS, _UNITS.c.id == _GRANTS.c.unit_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+
+
+def live_session(connection: Connection, *, token: str) -> LiveSession | None:
+    """The signed-in actor (user and role grants) behind a cookie token, in one statement built
+    once; None for an unknown, revoked or expired session or an inactive user. Runs on any
+    connection (the web app uses one outside the request's transaction: one round trip)."""
+    rows = connection.execute(_LIVE, {"token_hash": token_digest(token)}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    if first.revoked_at is not None or _aware(first.expires_at) <= utcnow():
+        return None
+    if not first.is_active:
+        return None
+    grants = tuple(Grant(r.role, r.unit_id, r.path) for r in rows if r.role)
+    actor = Actor(user=UserInfo(id=first.user_id, email=first.email, name=first.name),
+                  grants=grants)  # fmt: skip
+    return LiveSession(actor, first.id, first.csrf_token)
+
+
+def sign_out(session: Session, *, session_id: int, ip: str | None = None) -> None:
+    user_session = session.get(UserSession, session_id)
+    if user_session is None:
+        return
     user_session.revoked_at = utcnow()
     session.add(user_session)
     record(

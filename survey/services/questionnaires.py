@@ -49,7 +49,13 @@ _parsed: dict[str, Questionnaire] = {}
 def questionnaire_for(
     session: Session, *, questionnaire_id: int, framework: Framework | None = None
 ) -> Questionnaire:
-    """The immutable questionnaire an assessment answers, parsed once per checksum."""
+    """The immutable questionnaire an assessment answers, parsed once per checksum. A stored
+    version never changes, so after the first request it costs no query at all (every autosave
+    asks for it; its source is tens of kilobytes)."""
+    key = (_database(session), questionnaire_id, framework is not None)
+    found = _by_id.get(key)
+    if found is not None:
+        return found
     stored = session.get(QuestionnaireVersion, questionnaire_id)
     if stored is None:
         raise NotFound("questionnaire not found")
@@ -59,7 +65,16 @@ def questionnaire_for(
             stored.source, framework, label=f"{stored.key} {stored.version}"
         )
         _parsed[stored.checksum] = cached
+    _by_id[key] = cached
     return cached
+
+
+_by_id: dict[tuple[str, int, bool], Questionnaire] = {}
+
+
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    return bind.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
 
 
 def is_individual_version(session: Session, questionnaire_id: int) -> bool:

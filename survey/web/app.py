@@ -8,17 +8,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from survey import __version__
 from survey.config import Settings, get_settings
-from survey.db import make_engine
+from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web.auth import SignInRequired
@@ -40,7 +44,7 @@ from survey.web.routes import auth as auth_routes
 from survey.web.routes import benchmarks as benchmark_routes
 from survey.web.routes import comparison as comparison_routes
 from survey.web.routes import national as national_routes
-from survey.web.security_headers import SecurityHeaders
+from survey.web.security_headers import LoadShedder, SecurityHeaders
 
 log = logging.getLogger("survey")
 
@@ -67,6 +71,11 @@ def _error(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # As many threads as database connections (survey.db.make_engine): a request that got a
+    # thread gets a connection without waiting.
+    threads = app.state.settings.threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    app.state.endings = anyio.CapacityLimiter(threads)  # see survey.web.deps.get_session
     if app.state.settings.gc_freeze:
         # A full garbage collection scans every tracked object. After start-up there are about
         # 170,000 long-lived ones, ~100 ms per full collection on a 2-core server: a tail of
@@ -91,7 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, pool_size=settings.threads)
+    app.state.write_engine = app.state.engine.execution_options(**{WRITE: True})
+    # Sign-in checks read outside the request's transaction (survey.web.auth).
+    app.state.auth_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")
     questionnaires, problems = load_directory(settings.questionnaire_dir, framework)
@@ -148,10 +160,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             problems.append(f"{field}: {err['msg']}")
         return _error(request, 422, "invalid input", problems)
 
+    @app.exception_handler(DatabaseUnavailable)
+    def database_unavailable(request: Request, exc: DatabaseUnavailable) -> Response:
+        return _busy(request)
+
+    @app.exception_handler(PoolTimeout)
+    def pool_timeout(request: Request, exc: PoolTimeout) -> Response:
+        log.warning("no database connection within the pool timeout: %s", request.url.path)
+        return _busy(request)
+
+    @app.exception_handler(OperationalError)
+    def operational(request: Request, exc: OperationalError) -> Response:
+        # A dropped or refused connection (database restarted, unreachable): nothing was
+        # written, and the client may try again.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _busy(request)
+
     @app.exception_handler(Exception)
     def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
 
         return _error(request, 500, translate("error.500", get_lang(request)))
 
-    return SecurityHeaders(app, hsts=settings.cookie_secure)  # type: ignore[return-value]
+    return SecurityHeaders(  # type: ignore[return-value]
+        LoadShedder(app, limit=settings.threads + settings.max_waiting),
+        hsts=settings.cookie_secure,
+    )
+
+
+class DatabaseUnavailable(Exception):
+    """Raised where the database cannot be reached; answered 503 with Retry-After."""
+
+
+RETRY_AFTER = "2"
+
+
+def _busy(request: Request) -> Response:
+    response = _error(request, 503, translate("error.503", get_lang(request)))
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response

@@ -14,14 +14,13 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from starlette.responses import Response
 
 from survey.errors import DomainError
-from survey.models import UserSession
-from survey.services.access import Actor, load_actor
-from survey.services.auth import session_for_token
-from survey.web.deps import SessionDep
+from survey.services.access import Actor
+from survey.services.auth import LiveSession, live_session
 
 SESSION_COOKIE = "survey_session"
 CSRF_COOKIE = "survey_csrf"
@@ -40,39 +39,42 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _load(request: Request, session: SessionDep) -> tuple[Actor, UserSession] | None:
+def _live(request: Request, token: str) -> LiveSession | None:
+    # Outside the request's transaction, on a connection of its own in autocommit: one round
+    # trip, and no connection is held while the request waits for its next thread.
+    with request.app.state.auth_engine.connect() as connection:
+        return live_session(connection, token=token)
+
+
+async def auth_state(request: Request) -> LiveSession | None:
+    """Who is signed in (once per request; no thread and no query without a session cookie)."""
     if hasattr(request.state, "auth"):
         return request.state.auth  # type: ignore[no-any-return]
-    found = None
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        live = session_for_token(session, token=token)
-        if live is not None:
-            user, user_session = live
-            found = (load_actor(session, user=user), user_session)
-            # Plain values for rendering, even after the request's session is gone.
-            request.state.csrf = user_session.csrf_token
+    found = await anyio.to_thread.run_sync(_live, request, token) if token else None
     request.state.auth = found
+    if found is not None:
+        request.state.csrf = found.csrf_token  # for rendering, after the request's session
     return found
 
 
-def optional_actor(request: Request, session: SessionDep) -> Actor | None:
-    found = _load(request, session)
-    return found[0] if found else None
+AuthState = Annotated[LiveSession | None, Depends(auth_state)]
 
 
-def current_actor(request: Request, session: SessionDep) -> Actor:
-    found = _load(request, session)
+async def optional_actor(found: AuthState) -> Actor | None:
+    return found.actor if found else None
+
+
+async def current_actor(found: AuthState) -> Actor:
     if found is None:
         raise SignInRequired("Logga in för att fortsätta.")
-    return found[0]
+    return found.actor
 
 
-def current_user_session(request: Request, session: SessionDep) -> UserSession:
-    found = _load(request, session)
+async def current_session_id(found: AuthState) -> int:
     if found is None:
         raise SignInRequired("Logga in för att fortsätta.")
-    return found[1]
+    return found.session_id
 
 
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
@@ -116,11 +118,10 @@ async def _submitted_token(request: Request) -> str | None:
     return None
 
 
-def _expected_csrf(request: Request, session: SessionDep) -> str | None:
+async def _expected_csrf(request: Request, found: AuthState) -> str | None:
     if request.method not in UNSAFE:
         return None
-    found = _load(request, session)
-    return request.state.csrf if found else request.cookies.get(CSRF_COOKIE)
+    return found.csrf_token if found else request.cookies.get(CSRF_COOKIE)
 
 
 async def csrf_protect(

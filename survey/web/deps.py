@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from survey.web.i18n import LANGUAGES
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commit when the route returns, roll back on any error."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: commit when the route returns, roll back on any error. A
+    request that may write says so when its transaction begins (SQLite takes the write lock
+    then, so concurrent writers queue instead of failing). Creating the session does no I/O;
+    the first query takes a connection in the route's thread."""
+    state = request.app.state
+    engine = state.write_engine if request.method in UNSAFE_METHODS else state.engine
+    session = Session(engine, expire_on_commit=False)
+    # Ending a request's transaction never waits behind new requests for a thread: it runs on a
+    # limiter of its own, as large as the pool (survey.web.app's lifespan), so a connection held
+    # by a finished request is always given back. With one shared limiter, new requests waiting
+    # for a connection could hold every thread while finished ones wait for a thread.
+    endings = getattr(state, "endings", None)  # None: the default limiter (no lifespan ran)
+    try:
+        yield session
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.commit, limiter=endings)
+    except BaseException:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.rollback, limiter=endings)
+        raise
+    finally:
+        session.close()
 
 
 # scope="function": the session commits before the response is sent, so an answer the browser

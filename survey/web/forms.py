@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -56,11 +56,16 @@ def _aware(moment: datetime) -> datetime:
 
 
 def form_context(
-    request: Request, session: Session, target: FormTarget, area: str | None
+    request: Request,
+    session: Session,
+    target: FormTarget,
+    area: str | None,
+    answers: dict[str, Answer] | None = None,
 ) -> dict[str, Any]:
     q = target.q
     area = area if area in q.area_ids else q.area_ids[0]
-    answers = answers_of(session, respondent_id=target.respondent.id)  # type: ignore[arg-type]
+    if answers is None:
+        answers = answers_of(session, respondent_id=target.respondent.id)  # type: ignore[arg-type]
     return {
         "target": target,
         "q": q,
@@ -129,18 +134,16 @@ def save_item_response(
         return RedirectResponse(f"{target.base}?area={area}#item-{item_id}", status_code=303)
     synced = form.get("synced")
     since = _parse_time(synced if isinstance(synced, str) else None)
-    others: list[str] = []
-    if since is not None:
-        others = [
-            a.item_id
-            for a in session.exec(
-                select(Answer).where(
-                    Answer.respondent_id == target.respondent.id, Answer.item_id != item_id
-                )
-            )
-            if _aware(a.updated_at) > _aware(since)
-        ]
-    context = form_context(request, session, target, area)
+    answers = answers_of(session, respondent_id=target.respondent.id)  # type: ignore[arg-type]
+    others = [
+        a.item_id
+        for a in answers.values()
+        if since is not None and a.item_id != item_id and _aware(a.updated_at) > _aware(since)
+    ]
+    # Committed before the fragment is rendered: the unit's row, locked by the save, is free
+    # for the next save sooner (the session dependency's own commit then has nothing to do).
+    session.commit()
+    context = form_context(request, session, target, area, answers)
     context.update(
         item_id=item_id,
         saved=saved,

@@ -189,6 +189,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.required": {"sv": "Logga in för att fortsätta.", "en": "Sign in to continue."},
     "error.title": {"sv": "Något gick fel", "en": "Something went wrong"},
     "error.404": {"sv": "Sidan finns inte.", "en": "The page does not exist."},
+    "error.503": {
+        "sv": "Tjänsten är tillfälligt upptagen eller når inte databasen. Inget av det du sparat har gått förlorat; försök igen om en stund.",
+        "en": "The service is busy or cannot reach its database for the moment. Nothing you saved has been lost; try again in a moment.",
+    },
     "error.500": {
         "sv": "Ett oväntat fel inträffade. Inget av det du sparat har gått förlorat.",
         "en": "An unexpected error occurred. Nothing you saved has been lost.",

@@ -33,7 +33,7 @@ def render(
         "lang": lang,
         "_": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": csrf_token_for(request),
-        "actor": found[0] if found else None,
+        "actor": found.actor if found else None,
         "framework": request.app.state.framework,
         "path_for": request.app.url_path_for,
         **(context or {}),

@@ -46,3 +46,35 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class LoadShedder:
+    """At most ``limit`` requests in a process at once; the next is answered 503 with
+    Retry-After at once (the htmx client retries with back-off) instead of waiting behind
+    thousands of others until its client gives up."""
+
+    def __init__(self, app: ASGIApp, *, limit: int):
+        self.app = app
+        self.limit = limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"2"),
+                (b"cache-control", b"no-store")]})  # fmt: skip
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": "Servern är upptagen. Försök igen om en stund.".encode(),
+                }
+            )
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1

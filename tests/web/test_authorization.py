@@ -181,7 +181,9 @@ LAST = {  # change the state: run at the end
 def app_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Every (method, path) the app serves, descending into included routers (FastAPI keeps
     them as wrappers around the original router)."""
-    inner = app.app if hasattr(app, "app") and not hasattr(app, "routes") else app
+    inner = app
+    while not hasattr(inner, "routes") and hasattr(inner, "app"):  # through the ASGI middlewares
+        inner = inner.app
     found: list[tuple[str, str]] = []
 
     def walk(routes, prefix: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,12 +9,14 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from survey.errors import Conflict, InvalidInput, NotFound
+from survey.models import Respondent
 from survey.questionnaire import Questionnaire
 from survey.services.access import (
     Actor,
     AssessmentContext,
     can_answer,
     can_reopen,
+    get_answer_target,
     get_assessment_for,
 )
 from survey.services.assessments import check_submit, reopen, set_shared, submit
@@ -32,14 +34,18 @@ router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_
 
 
 def _target(
-    request: Request, session: SessionDep, ctx: AssessmentContext, actor_id: int
+    request: Request,
+    session: SessionDep,
+    ctx: AssessmentContext,
+    actor_id: int,
+    respondent: Respondent | None = None,
 ) -> FormTarget:
     q = questionnaire_for(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
     )
     if q.is_individual:
         raise InvalidInput("Individuella enkäter besvaras via länkarna, inte av enheten.")
-    respondent = unit_respondent(session, assessment=ctx.assessment)
+    respondent = respondent or unit_respondent(session, assessment=ctx.assessment)
     return FormTarget(
         base=f"/assessments/{ctx.assessment.id}",
         ctx=ctx,
@@ -81,9 +87,9 @@ def save_item(
     assessment_id: int,
     item_id: str,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
+    ctx, respondent = get_answer_target(session, actor=actor, assessment_id=assessment_id)
     return save_item_response(
-        request, session, _target(request, session, ctx, actor.id), item_id, form
+        request, session, _target(request, session, ctx, actor.id, respondent), item_id, form
     )
 
 

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from survey.models import UserSession
 from survey.services.auth import TooManyAttempts, sign_in, sign_out
 from survey.web.auth import (
     SESSION_COOKIE,
     CsrfProtected,
     client_ip,
-    current_user_session,
+    current_session_id,
 )
 from survey.web.deps import SessionDep
 from survey.web.rendering import render
@@ -87,9 +86,9 @@ def login(
 def logout(
     request: Request,
     session: SessionDep,
-    user_session: Annotated[UserSession, Depends(current_user_session)],
+    session_id: Annotated[int, Depends(current_session_id)],
 ) -> Response:
-    sign_out(session, user_session=user_session, ip=client_ip(request))
+    sign_out(session, session_id=session_id, ip=client_ip(request))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
