@@ -19,7 +19,9 @@ import httpx2 as httpx
 SYNCED = re.compile(r'id="synced" value="([^"]+)"')
 
 
-async def main(spec):
+async def run_load(spec):
+    """Run the clients; ``spec``: clients, port, mode (app | minimal), seconds, warmup and,
+    optionally, saves (each client stops after that many)."""
     clients, port, mode, seconds, warmup = (
         spec["clients"],
         spec["port"],
@@ -27,6 +29,8 @@ async def main(spec):
         spec["seconds"],
         spec["warmup"],
     )
+    most = spec.get("saves")
+    think = spec.get("think") or 0.0  # mean pause between a client's saves (uniform 0.5-1.5x)
     limits = httpx.Limits(
         max_connections=len(clients) + 10, max_keepalive_connections=len(clients) + 10
     )
@@ -44,7 +48,9 @@ async def main(spec):
             # what the page's hidden input says: the moment of the last answer it got
             synced = datetime.now(UTC).isoformat()
             await asyncio.sleep(rng.random() * 0.5)
-            while time.perf_counter() < stop_at:
+            done = 0
+            while time.perf_counter() < stop_at and (most is None or done < most):
+                done += 1
                 item = rng.choice(c["items"])
                 value = rng.randint(1, 4)
                 t0 = time.perf_counter()
@@ -76,11 +82,15 @@ async def main(spec):
                 t1 = time.perf_counter()
                 if t0 >= start + warmup:
                     results.append((t0 - start, t1 - t0, status))
-                if status == 200:
-                    acks.append((c["respondent"], item, value, t1))
+                if think:
+                    await asyncio.sleep(think * (0.5 + rng.random()))
+                # every attempt, in order: a save whose answer was lost (a killed server) may
+                # still have been committed
+                acks.append((c["respondent"], item, value, t1, status == 200))
 
         await asyncio.gather(*(run(c) for c in clients))
-    print(json.dumps({"results": results, "acks": acks}))
+    return {"results": results, "acks": acks}  # acks: every attempt, with whether it was acked
 
 
-asyncio.run(main(json.loads(sys.stdin.read())))
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(run_load(json.loads(sys.stdin.read())))))

@@ -10,7 +10,8 @@ each) and an open assessment of the school questionnaire. Then it serves
   upsert through the same driver and engine settings, served the same way;
 
 and, for each client count, runs that many clients at once for ``--seconds`` (after a warm-up),
-each saving one item after another through htmx's request (``POST /assessments/{id}/items/{item}``
+each saving one item after another (``--think``: with a pause between saves) through htmx's
+request (``POST /assessments/{id}/items/{item}``
 with ``HX-Request``, the session cookie and the CSRF header), waiting for each answer before the
 next. It prints throughput, latency percentiles and every response that was not 200 — 5xx and
 connection errors separately — and the ratio of the app's throughput to the baseline's measured in
@@ -205,8 +206,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 LOAD = Path(__file__).with_name("autosave_load.py")
 
 
-def load(clients: list[dict[str, Any]], port: int, mode: str, seconds: float) -> dict[str, Any]:
-    spec = {"clients": clients, "port": port, "mode": mode, "seconds": seconds, "warmup": 2.0}
+def load(
+    clients: list[dict[str, Any]], port: int, mode: str, seconds: float, think: float = 0.0
+) -> dict[str, Any]:
+    spec = {"clients": clients, "port": port, "mode": mode, "seconds": seconds, "warmup": 2.0,
+            "think": think}  # fmt: skip
     done = subprocess.run(
         [sys.executable, str(LOAD)], input=json.dumps(spec).encode(), capture_output=True,
         check=True, timeout=seconds + 300,
@@ -230,17 +234,17 @@ def load(clients: list[dict[str, Any]], port: int, mode: str, seconds: float) ->
     }
 
 
-def check_acks(url: str, acks: list[list[Any]]) -> tuple[int, int]:
-    """The last acknowledged value of each (respondent, item) against the database."""
+def check_acks(url: str, attempts: list[list[Any]]) -> tuple[int, int]:
+    """Every (respondent, item) with an acknowledged save against the database: the stored
+    value must be the last acknowledged one, or one sent after it whose answer never came
+    (a server killed after the commit). Returns the pairs checked and the wrong ones."""
     from sqlalchemy import text
 
     from survey.db import make_engine
 
-    last: dict[tuple[int, str], tuple[float, int]] = {}
-    for respondent, item, value, at in acks:
-        key = (int(respondent), item)
-        if key not in last or at >= last[key][0]:
-            last[key] = (at, int(value))
+    history: dict[tuple[int, str], list[tuple[float, int, bool]]] = {}
+    for respondent, item, value, at, acked in attempts:
+        history.setdefault((int(respondent), item), []).append((at, int(value), bool(acked)))
     engine = make_engine(url)
     with engine.connect() as connection:
         stored = {
@@ -250,16 +254,19 @@ def check_acks(url: str, acks: list[list[Any]]) -> tuple[int, int]:
             )
         }
     engine.dispose()
-    wrong = [
-        (key, value, stored.get(key))
-        for key, (_, value) in last.items()
-        if stored.get(key) != value
-    ]
-    for key, value, found in wrong[:10]:
-        print(
-            f"  not stored: respondent {key[0]} item {key[1]}: acknowledged {value}, stored {found}"
-        )
-    return len(last), len(wrong)
+    checked = wrong = 0
+    for key, events in history.items():
+        events.sort()
+        last_ack = max((i for i, (_, _, acked) in enumerate(events) if acked), default=None)
+        if last_ack is None:
+            continue
+        checked += 1
+        allowed = {value for _, value, _ in events[last_ack:]}
+        if stored.get(key) not in allowed:
+            wrong += 1
+            print(f"  not stored: respondent {key[0]} item {key[1]}: acknowledged "
+                  f"{events[last_ack][1]}, stored {stored.get(key)}")  # fmt: skip
+    return checked, wrong
 
 
 # ----------------------------------------------------------------------------------- main
@@ -273,6 +280,13 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--only", choices=("app", "minimal"), help="measure one side only")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds between one client's saves (0: saves back to back, the throughput "
+        "test; 2: a person answering an item every few seconds)",
+    )
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     admin_url = os.environ.get("SURVEY_BENCH_POSTGRES_URL", DEFAULT_URL)
@@ -302,7 +316,7 @@ def main() -> None:
             server = start(command, {**env, "PYTHONPATH": str(ROOT)}, port, health)
             try:
                 for n in counts:
-                    result = load(clients[:n], port, side, args.seconds)
+                    result = load(clients[:n], port, side, args.seconds, args.think)
                     table[side][n] = result
                     if side == "app":
                         total, wrong = check_acks(url, result["acks"])
