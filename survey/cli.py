@@ -141,7 +141,10 @@ def import_units(csv_file: Path) -> None:
     try:
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        click.echo(f"error: {csv_file}: not UTF-8 text", err=True)
+        from survey.parsing import encoding_problem
+
+        line, message = encoding_problem(csv_file)
+        click.echo(f"error: {csv_file}{f':{line}' if line else ''}: {message}", err=True)
         sys.exit(1)
     with click.progressbar(length=1, label="importing units", file=sys.stderr) as bar:
 

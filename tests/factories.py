@@ -280,3 +280,21 @@ def end_collections(engine: Engine, round_id: int, *, k: int = 5, share: bool = 
                 assessment.shared = True
                 session.add(assessment)
         session.commit()
+
+
+def submit_and_share(engine: Engine, assessment_ids: list[int]) -> None:
+    """Submit unit-level assessments and share them with the organiser."""
+    from sqlmodel import Session
+
+    from survey.services.assessments import submit
+    from survey.services.questionnaires import questionnaire_for
+
+    with Session(engine, expire_on_commit=False) as session:
+        for assessment_id in assessment_ids:
+            ctx = load_assessment(session, assessment_id=assessment_id)
+            q = questionnaire_for(session, questionnaire_id=ctx.round.questionnaire_id)
+            submit(session, ctx=ctx, q=q, actor=None,
+                   respondent=unit_respondent(session, assessment=ctx.assessment))  # fmt: skip
+            ctx.assessment.shared = True
+            session.add(ctx.assessment)
+        session.commit()

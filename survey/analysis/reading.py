@@ -9,7 +9,8 @@ which records each row's line; Parquet rows are numbered from 1.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from survey.analysis.arrays import numbers, scalar_like
+from survey.parsing import encoding_problem
 
 IntArray = npt.NDArray[np.int64]
 IndexArray = npt.NDArray[np.int32]
@@ -201,6 +203,13 @@ def _text(value: Any) -> str:
 
 
 def read_answers(path: Path) -> RawColumns:
+    """The answers file as dictionary-encoded columns; any file that cannot be read as UTF-8 CSV
+    or Parquet is an InputError naming the file (and the line, where there is one)."""
+    with _readable(path):
+        return _read_answers(path)
+
+
+def _read_answers(path: Path) -> RawColumns:
     label = str(path)
     if is_parquet(path):
         schema = pq.read_schema(path)
@@ -284,7 +293,13 @@ class UnitRows:
 
 def read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
     """Units with every column as text, and the file's problems (empty or repeated ids, rows
-    with too many fields); rows with a problem are left out. No unit_id column: InputError."""
+    with too many fields); rows with a problem are left out. No unit_id column, or a file that is
+    not UTF-8 CSV or Parquet: InputError."""
+    with _readable(path):
+        return _read_units(path)
+
+
+def _read_units(path: Path) -> tuple[UnitRows, list[InputProblem]]:
     label = str(path)
     parquet = is_parquet(path)
     problems = []
@@ -338,3 +353,31 @@ def _opt_text(value: Any) -> str | None:
         return None
     text = _text(value).strip()
     return text or None
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Turn what a file that is not what it claims raises into one problem naming the file."""
+    label = str(path)
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise InputError([_encoding_problem(path)]) from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
+        if not is_parquet(path):
+            if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+                raise InputError([_encoding_problem(path)]) from None
+            if isinstance(exc, OSError) and not isinstance(exc, pa.ArrowException):
+                raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        what = "not a readable Parquet file" if is_parquet(path) else "not a readable CSV file"
+        raise InputError(
+            [InputProblem(label, None, f"{what}: {first}", is_parquet(path))]
+        ) from None
+    except csv.Error as exc:
+        raise InputError([InputProblem(label, None, f"not a readable CSV file: {exc}")]) from None
+
+
+def _encoding_problem(path: Path) -> InputProblem:
+    line, message = encoding_problem(path)
+    return InputProblem(str(path), line, message)

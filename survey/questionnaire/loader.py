@@ -64,17 +64,28 @@ class QuestionnaireError(Exception):
 # --------------------------------------------------------------------------- YAML with lines
 
 
-def _line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Map every JSON path in the document to its 1-based line number."""
+def _line_map(text: str) -> tuple[dict[tuple[Any, ...], int], list[tuple[int, str]]]:
+    """Map every JSON path in the document to its 1-based line number; and every key that
+    appears twice in one mapping (YAML keeps the last silently: a lost translation or level
+    descriptor), with its line."""
     lines: dict[tuple[Any, ...], int] = {}
+    duplicates: list[tuple[int, str]] = []
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 key: Any = key_node.value
                 if key_node.tag.endswith(":int"):
                     key = str(int(key))
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    where = ".".join(str(p) for p in (*path, key))
+                    duplicates.append(
+                        (line, f"duplicated key '{where}' (first on line {seen[key]})")
+                    )
+                seen.setdefault(key, line)
                 walk(value_node, (*path, key))
                 lines.setdefault((*path, key), key_node.start_mark.line + 1)
                 lines[(*path, key)] = key_node.start_mark.line + 1
@@ -85,7 +96,7 @@ def _line_map(text: str) -> dict[tuple[Any, ...], int]:
     root = yaml.compose(text, Loader=_Loader)
     if root is not None:
         walk(root, ())
-    return lines
+    return lines, duplicates
 
 
 def _jsonable(value: Any) -> Any:
@@ -113,12 +124,14 @@ def _parse_text(
 ) -> tuple[Any, str, dict[tuple[Any, ...], int], list[Problem]]:
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-        lines = _line_map(text)
+        lines, duplicates = _line_map(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, text, {}, [Problem(label, line, None, f"YAML syntax error: {reason}")]
+    if duplicates:
+        return None, text, lines, [Problem(label, line, None, what) for line, what in duplicates]
     if not isinstance(data, dict):
         return None, text, lines, [Problem(label, 1, None, "the file must be a YAML mapping")]
     return data, text, lines, []

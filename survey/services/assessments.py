@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput
 from survey.models import Answer, Assessment, Respondent, utcnow
+from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import Actor, AssessmentContext
 from survey.services.audit import record
@@ -48,8 +49,9 @@ def parse_choice(item: Item, q: Questionnaire, raw: str | None) -> Choice | None
         if not q.scale.allow_dont_know:
             raise InvalidInput(f"{item.id}: 'don't know' is not allowed in this questionnaire")
         return Choice("dk", None)
-    if raw.isdigit() and int(raw) in q.scale.values:
-        return Choice("level", int(raw))
+    level = ascii_int(raw, maximum=99)
+    if level is not None and level in q.scale.values:
+        return Choice("level", level)
     raise InvalidInput(f"{item.id}: '{raw}' is not a level of the scale")
 
 

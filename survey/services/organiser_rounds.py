@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
 from survey.models import SCHOOL_FORMS, AuditLog, Round, Unit, UnitSchoolForm
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.audit import record
@@ -90,9 +91,7 @@ def parse_round_request(form: Mapping[str, str], lists: Mapping[str, list[str]])
     """Parse the form's strings; ``lists`` holds the multi-valued fields (school_forms, units)."""
     req = RoundRequest()
     issues = req.issues
-    owner = form.get("owner", "").strip()
-    if owner.isdigit():
-        req.owner_id = int(owner)
+    req.owner_id = ascii_int(form.get("owner", ""))
     req.questionnaire = form.get("questionnaire", "").strip()
     req.title = form.get("title", "").strip()
     req.opens = _date(form.get("opens", ""), "opens", issues)
@@ -106,8 +105,9 @@ def parse_round_request(form: Mapping[str, str], lists: Mapping[str, list[str]])
         elif school_form not in req.school_forms:
             req.school_forms.append(school_form)
     for raw in lists.get("units", []):
-        if raw.strip().isdigit():
-            req.unit_ids.append(int(raw))
+        unit_id = ascii_int(raw)
+        if unit_id is not None:
+            req.unit_ids.append(unit_id)
         else:
             issues.append(Issue("units", "unit_invalid", {"value": raw}))
     req.sharing_mandatory = form.get("sharing_mandatory", "") in ("1", "on", "true")

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import ACTION_STATUSES, ActionPlanRow, Answer, utcnow
+from survey.parsing import ascii_int
 from survey.questionnaire import Framework, Item, Questionnaire
 from survey.services.access import AssessmentContext
 
@@ -119,8 +120,9 @@ def _text(field: str, raw: str) -> str:
 
 
 def _priority(raw: str) -> int:
-    if raw.strip().isdigit() and int(raw) in PRIORITIES:
-        return int(raw)
+    priority = ascii_int(raw)
+    if priority in PRIORITIES:
+        return priority  # type: ignore[return-value]
     raise InvalidInput(f"priority: '{raw}' är ingen prioritet (1, 2 eller 3)")
 
 

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import QuestionnaireVersion, Round, RoundRelease, Unit, utcnow
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
 from survey.services.batches import end_round_collections, released_counts
@@ -208,9 +209,10 @@ def parse_release_number(raw: str | None) -> int | None:
     """``?release=N`` (None: the latest); a clear message for anything else."""
     if raw is None or raw == "":
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise InvalidInput(f"release: '{raw}' is not a release number (1, 2, …)")
-    return int(raw)
+    number = ascii_int(raw)
+    if number is None or number < 1:
+        raise InvalidInput(f"release: '{raw[:20]}' is not a release number (1, 2, …)")
+    return number
 
 
 def pick_release(session: Session, *, round_id: int, number: int | None) -> RoundRelease:

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import ROLES, RoleGrant, Unit, User
+from survey.parsing import ascii_int
 from survey.security import hash_password
 from survey.services.audit import record
 
@@ -72,8 +73,9 @@ def find_unit(session: Session, *, ref: str) -> Unit:
     """A unit by external id, school unit code, or numeric id."""
     unit = session.exec(select(Unit).where(Unit.external_id == ref)).first()
     unit = unit or session.exec(select(Unit).where(Unit.school_unit_code == ref)).first()
-    if unit is None and ref.isdigit():
-        unit = session.get(Unit, int(ref))
+    number = ascii_int(ref)
+    if unit is None and number is not None:
+        unit = session.get(Unit, number)
     if unit is None:
         raise NotFound(f"unit '{ref}' not found")
     return unit

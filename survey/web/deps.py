@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -62,3 +62,17 @@ async def form_data(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
+
+
+# Ids are PostgreSQL integers (int4); SQLite's are kept in the same range. Every id in a path or
+# query is parsed here, once: anything but 1 to 2,147,483,647 written in ASCII digits is 422 with
+# the reason, never a database error.
+MAX_ID = 2_147_483_647
+Id = Annotated[
+    int,
+    Path(ge=1, le=MAX_ID, description="A database id: a whole number from 1 to 2,147,483,647."),
+]
+OptionalIdQuery = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_ID, description="A database id: a whole number from 1 to 2,147,483,647."),
+]

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from survey.errors import DomainError
 from survey.models import Answer, Respondent, utcnow
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.assessments import (
@@ -157,7 +158,7 @@ def save_area_response(
     request: Request, session: Session, target: FormTarget, area: str, form: FormData
 ) -> Response:
     version_raw = form.get("version")
-    version = int(version_raw) if isinstance(version_raw, str) and version_raw.isdigit() else None
+    version = ascii_int(version_raw) if isinstance(version_raw, str) else None
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         save_area(

@@ -18,9 +18,12 @@ from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent
 from survey.services.summary import build_summary
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import SessionDep, get_lang
+from survey.web.deps import Id, SessionDep, get_lang
+from survey.web.openapi import API_ERRORS, error_responses
 
-router = APIRouter(prefix="/api/v1", dependencies=[CsrfProtected], tags=["assessments"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[CsrfProtected], tags=["assessments"], responses=API_ERRORS
+)
 
 
 class Me(BaseModel):
@@ -34,7 +37,7 @@ class AssessmentItem(BaseModel):
     id: int
     unit_id: int
     unit_name: str
-    round_id: int
+    round_id: Id
     round_title: str
     round_kind: str
     questionnaire: dict[str, str]
@@ -92,7 +95,7 @@ def list_assessments(session: SessionDep, actor: CurrentActor) -> list[Assessmen
 
 @router.get("/assessments/{assessment_id}")
 def get_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> dict[str, Any]:
     """State, progress per area and every answer of a unit-level assessment."""
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
@@ -122,12 +125,16 @@ def get_assessment(
     }
 
 
-@router.put("/assessments/{assessment_id}/answers/{item_id}", response_model=AnswerOut)
+@router.put(
+    "/assessments/{assessment_id}/answers/{item_id}",
+    response_model=AnswerOut,
+    responses=error_responses(400, 409),
+)
 def put_answer(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     item_id: str,
     body: AnswerIn,
 ) -> AnswerOut:
@@ -152,9 +159,9 @@ def put_answer(
     return AnswerOut(item_id=item_id, kind=saved.kind, value=saved.value, comment=saved.comment)  # type: ignore[arg-type]
 
 
-@router.post("/assessments/{assessment_id}/submit")
+@router.post("/assessments/{assessment_id}/submit", responses=error_responses(400, 409))
 def submit_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> dict[str, Any]:
     """Submit (422 with the sub-goals lacking data when the coverage rules give no score)."""
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
@@ -174,7 +181,7 @@ def submit_assessment(
 
 @router.get("/assessments/{assessment_id}/summary")
 def get_summary(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> dict[str, Any]:
     """The summary's numbers: one row per area, sub-goal and total (fields of `survey analyze`)."""
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")

@@ -13,14 +13,17 @@ from survey.services.questionnaires import questionnaire_for
 from survey.services.releases import load_release, parse_release_number, releases_of
 from survey.services.round_access import get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import SessionDep
+from survey.web.deps import Id, SessionDep
+from survey.web.openapi import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"])
+router = APIRouter(
+    prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"], responses=API_ERRORS
+)
 SCOPE_TYPES = ("subgoal", "area", "total")
 
 
 @router.get("/rounds/{round_id}/releases")
-def releases(session: SessionDep, actor: CurrentActor, round_id: int) -> list[dict[str, Any]]:
+def releases(session: SessionDep, actor: CurrentActor, round_id: Id) -> list[dict[str, Any]]:
     """The round's releases, oldest first: number, kind (preliminary, final, revision), date,
     k, the second threshold ``k_detail`` and the units behind it. Aggregates exist only for
     releases; while a round collects without one, there are none."""
@@ -43,7 +46,7 @@ def aggregates(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
+    round_id: Id,
     by: str = "",
     scope_type: str | None = None,
     release: str | None = None,

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from survey.errors import InvalidInput
 from survey.models import QuestionnaireVersion
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
@@ -34,15 +33,16 @@ from survey.services.round_export import COMPARE_BY, GROUP_BY, round_export
 from survey.services.round_results import RoundResults, round_results
 from survey.stats import UNIT_FIELDS, scopes_of
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import SessionDep
+from survey.web.deps import Id, SessionDep
+from survey.web.openapi import API_ERRORS
 
-router = APIRouter(prefix="/api/v1", dependencies=[CsrfProtected], tags=["rounds"])
-
-EXPORT_FORMATS = ("zip",)
+router = APIRouter(
+    prefix="/api/v1", dependencies=[CsrfProtected], tags=["rounds"], responses=API_ERRORS
+)
 
 
 def _round(
-    request: Request, session: Session, actor: Actor, round_id: int
+    request: Request, session: Session, actor: Actor, round_id: Id
 ) -> tuple[RoundScope, Questionnaire]:
     """The round as the caller may see it (404 for national staff and outside the scope)."""
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
@@ -121,7 +121,7 @@ def results_json(results: RoundResults, q: Questionnaire) -> bytes:
 
 @router.get("/rounds/{round_id}/results")
 def round_results_api(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     """The round's scores and equity statistics in `survey analyze`'s JSON format (grouped by
     organiser, compared by school form); units left out are rows with null statistics,
@@ -146,18 +146,16 @@ def round_export_api(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
-    format: str = Query("zip", description="`zip`: questionnaire.yaml, units.csv, answers.csv"),  # noqa: A002
+    round_id: Id,
+    format: Literal["zip"] = Query(  # noqa: A002
+        "zip", description="`zip`: questionnaire.yaml, units.csv, answers.csv"
+    ),
 ) -> Response:
     """`survey analyze`'s input files for the round, zipped: run
     `survey analyze --questionnaire questionnaire.yaml --units units.csv --answers answers.csv
     --compare-by school_form` on them to get `/results`. Respondent ids are random, new for
     every export."""
     scope, q = _round(request, session, actor, round_id)
-    if format not in EXPORT_FORMATS:
-        raise InvalidInput(
-            f"unknown format {format!r}", problems=[f"format: one of {', '.join(EXPORT_FORMATS)}"]
-        )
     stored = session.get(QuestionnaireVersion, scope.round.questionnaire_id)
     assert stored is not None
     export = round_export(

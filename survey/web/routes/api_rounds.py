@@ -19,9 +19,12 @@ from survey.services.participation import participation
 from survey.services.questionnaires import questionnaire_for
 from survey.services.round_access import get_round_units_view, visible_rounds
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import SessionDep
+from survey.web.deps import Id, SessionDep
+from survey.web.openapi import API_ERRORS
 
-router = APIRouter(prefix="/api/v1", dependencies=[CsrfProtected], tags=["rounds"])
+router = APIRouter(
+    prefix="/api/v1", dependencies=[CsrfProtected], tags=["rounds"], responses=API_ERRORS
+)
 
 
 class QuestionnaireRef(BaseModel):
@@ -93,7 +96,7 @@ def list_rounds(session: SessionDep, actor: CurrentActor) -> list[RoundOut]:
 
 @router.get("/rounds/{round_id}/participation", response_model=list[ParticipationRow])
 def round_participation(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> list[ParticipationRow]:
     """One row per unit of the round the caller sees, by unit name."""
     scope = get_round_units_view(session, actor=actor, round_id=round_id)

@@ -26,7 +26,7 @@ from survey.services.respondents import create_links, respondent_counts
 from survey.services.rounds import unit_respondent
 from survey.services.summary import build_summary
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.forms import FormTarget, render_form, save_area_response, save_item_response
 from survey.web.rendering import render
 
@@ -61,7 +61,7 @@ def assessment_page(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     area: str | None = None,
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
@@ -84,7 +84,7 @@ def save_item(
     session: SessionDep,
     form: FormDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     item_id: str,
 ) -> Response:
     ctx, respondent = get_answer_target(session, actor=actor, assessment_id=assessment_id)
@@ -99,7 +99,7 @@ def save_area(
     session: SessionDep,
     form: FormDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     area: str,
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
@@ -111,7 +111,7 @@ def save_area(
 
 @router.get("/{assessment_id}/submit")
 def submit_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
     target = _target(request, session, ctx, actor.id)
@@ -125,7 +125,7 @@ def submit_page(
 
 @router.post("/{assessment_id}/submit")
 def submit_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
     target = _target(request, session, ctx, actor.id)
@@ -154,7 +154,7 @@ def share(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     shared: Annotated[str, Form()] = "1",
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
@@ -164,7 +164,7 @@ def share(
 
 @router.post("/{assessment_id}/reopen")
 def reopen_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="reopen")
     reopen(session, ctx=ctx, actor=actor, ip=client_ip(request))
@@ -176,7 +176,7 @@ def make_links(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: int,
+    assessment_id: Id,
     count: Annotated[int, Form(ge=1, le=500)] = 20,
 ) -> Response:
     """Single-use anonymous links for an individual questionnaire (shown once; only hashes kept)."""
@@ -217,7 +217,7 @@ def _individual_page(
 
 
 def _individual_context(
-    request: Request, session: SessionDep, actor: Actor, assessment_id: int
+    request: Request, session: SessionDep, actor: Actor, assessment_id: Id
 ) -> AssessmentContext:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
     q = questionnaire_for(
@@ -230,7 +230,7 @@ def _individual_context(
 
 @router.post("/{assessment_id}/collection/close", name="close_collection")
 def close_collection_action(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     """End the unit's teacher collection; release a batch when at least k are waiting."""
     ctx = _individual_context(request, session, actor, assessment_id)
@@ -246,7 +246,7 @@ def close_collection_action(
 
 @router.post("/{assessment_id}/collection/reopen", name="reopen_collection")
 def reopen_collection_action(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     """Let the links take answers again (released later, in a batch of at least k)."""
     ctx = _individual_context(request, session, actor, assessment_id)
@@ -256,7 +256,7 @@ def reopen_collection_action(
 
 @router.get("/{assessment_id}/summary")
 def summary_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")
     state = request.app.state

@@ -31,12 +31,13 @@ from survey.services.comparison_text import fmt, fmt_p, fmt_pct
 from survey.services.questionnaires import questionnaire_for
 from survey.services.round_access import get_round_for, visible_rounds
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import SessionDep, get_lang
+from survey.web.deps import Id, OptionalIdQuery, SessionDep, get_lang
 from survey.web.i18n import translate
+from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
 
 router = APIRouter(dependencies=[CsrfProtected])
-api = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"])
+api = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"], responses=API_ERRORS)
 
 
 def _questionnaire(request: Request, session: SessionDep, round_: Round) -> Questionnaire:
@@ -50,7 +51,7 @@ def _may_benchmark_rounds(actor: Actor) -> bool:
 
 
 def _round_choice(
-    request: Request, session: SessionDep, actor: Actor, round_id: int, organiser: int | None
+    request: Request, session: SessionDep, actor: Actor, round_id: Id, organiser: int | None
 ) -> tuple[Round, Questionnaire, list[Unit], Unit | None]:
     """The national round, the organisers the actor may benchmark in it and the chosen one
     (None when the actor has to choose)."""
@@ -84,7 +85,7 @@ def _described(request: Request, benchmark: Any, q: Questionnaire) -> dict[str, 
 
 
 def _round_data(
-    request: Request, session: SessionDep, actor: Actor, round_id: int, organiser: int | None
+    request: Request, session: SessionDep, actor: Actor, round_id: Id, organiser: int | None
 ) -> tuple[dict[str, Any] | None, Round, list[Unit]]:
     round_, q, choices, chosen = _round_choice(request, session, actor, round_id, organiser)
     if chosen is None:
@@ -100,7 +101,7 @@ def _round_data(
 
 
 def _unit_data(
-    request: Request, session: SessionDep, actor: Actor, assessment_id: int
+    request: Request, session: SessionDep, actor: Actor, assessment_id: Id
 ) -> dict[str, Any]:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")
     if ctx.round.kind != "national":
@@ -145,8 +146,8 @@ def round_benchmark_page(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
-    organiser: int | None = None,
+    round_id: Id,
+    organiser: OptionalIdQuery = None,
 ) -> Response:
     data, round_, choices = _round_data(request, session, actor, round_id, organiser)
     if data is None:
@@ -160,7 +161,7 @@ def round_benchmark_page(
 
 @router.get("/assessments/{assessment_id}/benchmark", include_in_schema=False)
 def unit_benchmark_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     data = _unit_data(request, session, actor, assessment_id)
     return render(
@@ -183,8 +184,8 @@ def round_benchmark_json(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
-    organiser: int | None = None,
+    round_id: Id,
+    organiser: OptionalIdQuery = None,
 ) -> dict[str, Any]:
     """The organiser's units in a national round against its region and the nation (the data of
     ``/benchmarks/rounds/{round_id}``). ``organiser`` (a unit id) is needed when the caller may
@@ -201,7 +202,7 @@ def round_benchmark_json(
 
 @api.get("/assessments/{assessment_id}")
 def unit_benchmark_json(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> dict[str, Any]:
     """One unit's assessment in a national round against its organiser, region and nation (the
     data of ``/assessments/{assessment_id}/benchmark``). 404 when the round is not national or

@@ -38,7 +38,7 @@ from survey.services.questionnaires import questionnaire_for
 from survey.services.round_access import RoundScope, get_round_units_view
 from survey.services.round_trend import trend
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import SessionDep, get_lang
+from survey.web.deps import Id, SessionDep, get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import render
 
@@ -55,7 +55,7 @@ PARTICIPATION = "round_overview"
 
 
 def _load(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> tuple[RoundScope, Questionnaire]:
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     q = questionnaire_for(
@@ -85,7 +85,7 @@ def _formatters(lang: str) -> dict[str, Any]:
     }
 
 
-def round_nav(request: Request, round_id: int, current: str) -> list[dict[str, Any]]:
+def round_nav(request: Request, round_id: Id, current: str) -> list[dict[str, Any]]:
     """Links between the round's pages (participation only once that page exists)."""
     links = []
     try:
@@ -107,7 +107,7 @@ def _url(base: str, params: dict[str, str | None]) -> str:
 
 
 def _heat_map(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> tuple[HeatMap, Questionnaire]:
     scope, q = _load(request, session, actor, round_id)
     params = request.query_params
@@ -133,7 +133,7 @@ def _heat_map(
 
 @router.get("/{round_id}/heatmap")
 def heatmap_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     hm, q = _heat_map(request, session, actor, round_id)
     base = f"/rounds/{round_id}/heatmap"
@@ -211,7 +211,7 @@ def _tables_response(tables: list[Table], filename: str, ext: str) -> Response:
 
 
 def _heat_map_export(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int, ext: str
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, ext: str
 ) -> Response:
     hm, _ = _heat_map(request, session, actor, round_id)
     tr = _common(request)["tr"]
@@ -221,21 +221,21 @@ def _heat_map_export(
 
 @router.get("/{round_id}/heatmap.csv")
 def heatmap_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _heat_map_export(request, session, actor, round_id, "csv")
 
 
 @router.get("/{round_id}/heatmap.xlsx")
 def heatmap_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _heat_map_export(request, session, actor, round_id, "xlsx")
 
 
 @router.get("/{round_id}/heatmap.parquet")
 def heatmap_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _heat_map_export(request, session, actor, round_id, "parquet")
 
@@ -244,7 +244,7 @@ def heatmap_parquet(
 
 
 def _equity(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> tuple[Equity, Questionnaire]:
     scope, q = _load(request, session, actor, round_id)
     params = request.query_params
@@ -266,7 +266,7 @@ def _equity(
 
 @router.get("/{round_id}/equity")
 def equity_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     eq, q = _equity(request, session, actor, round_id)
     common = _common(request)
@@ -315,7 +315,7 @@ def equity_page(
 
 
 def _equity_export(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int, ext: str
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, ext: str
 ) -> Response:
     eq, _ = _equity(request, session, actor, round_id)
     common = _common(request)
@@ -326,21 +326,21 @@ def _equity_export(
 
 @router.get("/{round_id}/equity.csv")
 def equity_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _equity_export(request, session, actor, round_id, "csv")
 
 
 @router.get("/{round_id}/equity.xlsx")
 def equity_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _equity_export(request, session, actor, round_id, "xlsx")
 
 
 @router.get("/{round_id}/equity.parquet")
 def equity_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _equity_export(request, session, actor, round_id, "parquet")
 
@@ -350,7 +350,7 @@ def equity_parquet(
 
 @router.get("/{round_id}/trend")
 def trend_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     scope, q = _load(request, session, actor, round_id)
     view = request.query_params.get("view") or "subgoal"

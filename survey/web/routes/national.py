@@ -59,12 +59,15 @@ from survey.services.releases import (
 )
 from survey.services.round_access import can_manage_round, get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.i18n import translate
+from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"])
+api_router = APIRouter(
+    prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"], responses=API_ERRORS
+)
 FORMATS = ("csv", "xlsx", "parquet")
 try:
     LOCAL_TZ: Any = ZoneInfo("Europe/Stockholm")
@@ -81,7 +84,7 @@ def _require_national(actor: Actor) -> None:
         raise NotFound("Sidan finns inte.")
 
 
-def _national_round(session: SessionDep, actor: Actor, round_id: int) -> Round:
+def _national_round(session: SessionDep, actor: Actor, round_id: Id) -> Round:
     _require_national(actor)
     return get_national_round(session, actor=actor, round_id=round_id)
 
@@ -136,7 +139,7 @@ def _scope_type(raw: str) -> str:
     return raw
 
 
-def _nav(round_id: int, current: str, release: int | None) -> list[dict[str, Any]]:
+def _nav(round_id: Id, current: str, release: int | None) -> list[dict[str, Any]]:
     pages = (("round", ""), ("trends", "/trends"), ("report", "/report"))
     query = f"?release={release}" if release else ""
     return [
@@ -260,7 +263,7 @@ def national_round(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
+    round_id: Id,
     by: str = "",
     scope: str = "subgoal",
     release: str | None = None,
@@ -364,7 +367,7 @@ def _participation_page(
 
 @router.post("/rounds/{round_id}/releases", name="national_publish")
 def publish_release(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     """Publish the round's next release (national staff who manage the round, admins)."""
     round_ = _national_round(session, actor, round_id)
@@ -394,7 +397,7 @@ def national_trends_page(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
+    round_id: Id,
     by: str = "",
     scope: str = "total",
     release: str | None = None,
@@ -453,7 +456,7 @@ def national_report(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    round_id: int,
+    round_id: Id,
     by: str = "region",
     release: str | None = None,
 ) -> Response:
@@ -508,7 +511,7 @@ def national_report(
 # --------------------------------------------------------------------------------- files
 
 
-def _file(request: Request, session: SessionDep, actor: Actor, round_id: int, fmt: str) -> Response:
+def _file(request: Request, session: SessionDep, actor: Actor, round_id: Id, fmt: str) -> Response:
     round_ = _national_round(session, actor, round_id)
     number = parse_release_number(request.query_params.get("release"))
     lang = get_lang(request)
@@ -533,28 +536,28 @@ def _file(request: Request, session: SessionDep, actor: Actor, round_id: int, fm
 
 @router.get("/rounds/{round_id}/aggregates.csv", name="national_csv")
 def aggregates_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _file(request, session, actor, round_id, "csv")
 
 
 @router.get("/rounds/{round_id}/aggregates.xlsx", name="national_xlsx")
 def aggregates_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _file(request, session, actor, round_id, "xlsx")
 
 
 @router.get("/rounds/{round_id}/aggregates.parquet", name="national_parquet")
 def aggregates_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _file(request, session, actor, round_id, "parquet")
 
 
 @api_router.get("/rounds/{round_id}/aggregates.csv")
 def api_aggregates_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     """Every aggregate table of the round as one CSV (UTF-8 with BOM; column ``by`` names the
     breakdown; a suppressed statistic is "–"). The format is the path's extension."""
@@ -563,7 +566,7 @@ def api_aggregates_csv(
 
 @api_router.get("/rounds/{round_id}/aggregates.xlsx")
 def api_aggregates_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     """Every aggregate table of the round as XLSX: a method sheet (definitions, coverage, the
     suppression rule with k and the marker "–"), one sheet per breakdown, the comparisons."""
@@ -572,7 +575,7 @@ def api_aggregates_xlsx(
 
 @api_router.get("/rounds/{round_id}/aggregates.parquet")
 def api_aggregates_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     """Every aggregate table of the round as Parquet (typed columns; a suppressed statistic is
     null and ``suppressed`` is true)."""

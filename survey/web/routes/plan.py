@@ -43,7 +43,7 @@ from survey.services.plan import (
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent
 from survey.web.auth import CsrfProtected, CurrentActor, csrf_token_for
-from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
 
@@ -55,7 +55,7 @@ ADD_FIELDS = ("title", "activity", "priority", "owner", "due_date")
 
 
 def _load(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int, purpose: str
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, purpose: str
 ) -> tuple[AssessmentContext, Questionnaire]:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose=purpose)
     q = questionnaire_for(
@@ -65,7 +65,7 @@ def _load(
 
 
 def _load_plan(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int, purpose: str
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, purpose: str
 ) -> tuple[AssessmentContext, Questionnaire]:
     ctx, q = _load(request, session, actor, assessment_id, purpose)
     if q.is_individual:
@@ -85,7 +85,7 @@ def _filters_of(request: Request, q: Questionnaire) -> PlanFilters:
     )
 
 
-def _plan_url(assessment_id: int, query: dict[str, str], anchor: str = "") -> str:
+def _plan_url(assessment_id: Id, query: dict[str, str], anchor: str = "") -> str:
     qs = f"?{urlencode(query)}" if query else ""
     return f"/assessments/{assessment_id}/plan{qs}{anchor}"
 
@@ -103,7 +103,7 @@ def _render_page(
     *,
     error: str | None = None,
     add_values: dict[str, str] | None = None,
-    open_row: int | None = None,
+    open_row: OptionalIdQuery = None,
     status_code: int = 200,
 ) -> Response:
     lang = get_lang(request)
@@ -174,7 +174,7 @@ def _render_block(
 
 @router.get("/{assessment_id}/plan")
 def plan_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx, q = _load_plan(request, session, actor, assessment_id, "view")
     return _render_page(request, session, actor, ctx, q)
@@ -186,8 +186,8 @@ def plan_update_row(
     session: SessionDep,
     form: FormDep,
     actor: CurrentActor,
-    assessment_id: int,
-    row_id: int,
+    assessment_id: Id,
+    row_id: Id,
 ) -> Response:
     """Autosave of one field (htmx) or the plain save of a whole row (then Post/Redirect/Get)."""
     ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
@@ -250,7 +250,7 @@ def plan_update_row(
 
 @router.post("/{assessment_id}/plan/rows")
 def plan_add_row(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
     values = _form_values(form, ADD_FIELDS)
@@ -274,7 +274,7 @@ def plan_add_row(
 
 @router.post("/{assessment_id}/plan/rows/{row_id}/delete")
 def plan_delete_row(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int, row_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, row_id: Id
 ) -> Response:
     ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
     delete_row(session, ctx=ctx, row_id=row_id)
@@ -295,7 +295,7 @@ def _download(content: bytes, filename: str, media_type: str) -> Response:
 
 
 def _plan_export(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> tuple[list[Sheet], str]:
     ctx, q = _load_plan(request, session, actor, assessment_id, "view")
     lang = get_lang(request)
@@ -313,7 +313,7 @@ def _plan_export(
 
 
 def _whole_export(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> tuple[list[Sheet], str]:
     ctx, q = _load(request, session, actor, assessment_id, "view")
     lang = get_lang(request)
@@ -333,7 +333,7 @@ def _whole_export(
 
 @router.get("/{assessment_id}/plan.xlsx")
 def plan_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     sheets, stem = _plan_export(request, session, actor, assessment_id)
     return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
@@ -341,7 +341,7 @@ def plan_xlsx(
 
 @router.get("/{assessment_id}/plan.csv")
 def plan_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     sheets, stem = _plan_export(request, session, actor, assessment_id)
     return _download(csv_bytes(sheets), f"{stem}.csv", CSV)
@@ -349,7 +349,7 @@ def plan_csv(
 
 @router.get("/{assessment_id}/export.xlsx")
 def export_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     sheets, stem = _whole_export(request, session, actor, assessment_id)
     return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
@@ -357,7 +357,7 @@ def export_xlsx(
 
 @router.get("/{assessment_id}/export.csv")
 def export_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
     sheets, stem = _whole_export(request, session, actor, assessment_id)
     return _download(csv_bytes(sheets), f"{stem}.csv", CSV)

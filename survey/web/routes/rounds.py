@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from survey.errors import Conflict, NotFound
 from survey.models import SCHOOL_FORMS
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, can_reopen, can_view_results, load_assessment
 from survey.services.assessments import reopen
@@ -59,7 +60,7 @@ from survey.services.round_access import (
     visible_rounds,
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_for
-from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
 from survey.web.routes.comparison import round_nav
@@ -199,9 +200,7 @@ def _form_page(
 def new_round(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     raw = request.query_params.get("owner", "")
     values = {"selection": "all", "school_forms": [], "units": []}
-    return _form_page(
-        request, session, actor, owner_id=int(raw) if raw.isdigit() else None, values=values
-    )
+    return _form_page(request, session, actor, owner_id=ascii_int(raw), values=values)
 
 
 @router.post("", name="create_round")
@@ -303,7 +302,7 @@ def _overview(
 
 @router.get("/{round_id}", name="round_overview")
 def round_overview(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     return _overview(request, session, actor, scope)
@@ -321,7 +320,7 @@ def _closes_field(form: Any) -> tuple[date | None, list[Issue]]:
 
 
 def _lifecycle(
-    request: Request, session: SessionDep, actor: Actor, round_id: int, form: Any, action: str
+    request: Request, session: SessionDep, actor: Actor, round_id: Id, form: Any, action: str
 ) -> Response:
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     closes, issues = _closes_field(form)
@@ -357,28 +356,28 @@ def _lifecycle(
 
 @router.post("/{round_id}/extend", name="extend_round")
 def extend(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _lifecycle(request, session, actor, round_id, form, "extend")
 
 
 @router.post("/{round_id}/close", name="close_round")
 def close(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _lifecycle(request, session, actor, round_id, form, "close")
 
 
 @router.post("/{round_id}/reopen", name="reopen_round")
 def reopen_whole_round(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     return _lifecycle(request, session, actor, round_id, form, "reopen")
 
 
 @router.post("/{round_id}/assessments/{assessment_id}/reopen", name="round_reopen_assessment")
 def reopen_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int, assessment_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, assessment_id: Id
 ) -> Response:
     """Reopen a submitted assessment from the participation list (logged)."""
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
@@ -421,7 +420,7 @@ def _tr(lang: str) -> Callable[[str], str]:
 
 
 def _export(
-    request: Request, session: SessionDep, actor: Actor, round_id: int
+    request: Request, session: SessionDep, actor: Actor, round_id: Id
 ) -> tuple[Participation, RoundScope, Questionnaire, str]:
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     part = _participation(request, session, scope)
@@ -431,7 +430,7 @@ def _export(
 
 @router.get("/{round_id}/participation.csv", name="participation_csv")
 def participation_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     part, _, _, lang = _export(request, session, actor, round_id)
     sheet = participation_sheet(part, tr=_tr(lang))
@@ -441,7 +440,7 @@ def participation_csv(
 
 @router.get("/{round_id}/participation.xlsx", name="participation_xlsx")
 def participation_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     part, scope, q, lang = _export(request, session, actor, round_id)
     tr = _tr(lang)
@@ -457,7 +456,7 @@ def participation_xlsx(
 
 
 def _reminders(
-    request: Request, session: SessionDep, actor: Actor, round_id: int
+    request: Request, session: SessionDep, actor: Actor, round_id: Id
 ) -> tuple[RoundScope, Participation, list[Reminder]]:
     scope = get_round_units_view(session, actor=actor, round_id=round_id)
     part = _participation(request, session, scope)
@@ -466,7 +465,7 @@ def _reminders(
 
 @router.get("/{round_id}/reminders", name="round_reminders")
 def reminders_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     scope, part, waiting = _reminders(request, session, actor, round_id)
     emails = list(dict.fromkeys(e for r in waiting for e in r.emails))
@@ -487,7 +486,7 @@ def reminders_page(
 
 @router.get("/{round_id}/reminders.csv", name="round_reminders_csv")
 def reminders_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: int
+    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
 ) -> Response:
     _, part, waiting = _reminders(request, session, actor, round_id)
     lang = get_lang(request)
