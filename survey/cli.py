@@ -71,13 +71,18 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     from survey.config import get_settings
 
     settings = get_settings()
+    trusted = settings.trusted_proxies.strip()
     uvicorn.run(
         "survey.web.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-For names the client only when it comes from a proxy the operator
+        # trusts (SURVEY_TRUSTED_PROXIES); otherwise anyone could pick the address that sign-in
+        # throttling and the audit log see. uvicorn's own default trusts 127.0.0.1.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or "",
     )
 
 

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         description="Requests a process accepts while all its threads are busy; beyond that it "
         "answers 503 with Retry-After at once instead of letting them queue.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses (or networks) of reverse proxies whose "
+        "X-Forwarded-For/-Proto headers are believed; empty: none (the client's own address "
+        "counts). Behind nginx or a load balancer on the same host: 127.0.0.1.",
+    )
+    api_docs: bool = Field(
+        default=True,
+        description="Serve the API's interactive documentation at /docs (vendored Swagger UI).",
+    )
     cookie_secure: bool = Field(
         default=True, description="Mark cookies Secure (browsers accept them on localhost too)."
     )

@@ -13,13 +13,18 @@ from sqlmodel import Session, select
 
 from survey.errors import DomainError
 from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession, utcnow
-from survey.security import new_token, token_digest, verify_password
+from survey.security import hash_password, new_token, token_digest, verify_password
 from survey.services.access import Actor, Grant, UserInfo
 from survey.services.audit import record
 from survey.services.users import normalise_email
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # for one account from one address
+MAX_ACCOUNT_FAILURES = 10  # for one account from any addresses (a distributed guess)
+MAX_ADDRESS_FAILURES = 30  # from one address over any accounts (trying many accounts)
 WINDOW = timedelta(minutes=15)
+# Verified when the account does not exist, so that an unknown address takes as long as a wrong
+# password for a real account (no account enumeration by timing).
+_DUMMY_HASH = hash_password("not a password anyone has: " + secrets.token_hex(8))
 
 
 class TooManyAttempts(DomainError):
@@ -43,24 +48,27 @@ def _aware(moment: datetime) -> datetime:
 
 
 def check_throttle(session: Session, *, email: str, ip: str) -> None:
-    """Five failures for one account from one address within 15 minutes → wait."""
+    """Within 15 minutes: 5 failures for one account from one address, 10 for one account from
+    any addresses, or 30 from one address over any accounts → wait until the oldest of them is
+    15 minutes old."""
     since = utcnow() - WINDOW
-    failures = session.exec(
-        select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.email == email,
-            LoginAttempt.ip == ip,
-            LoginAttempt.success.is_(False),  # type: ignore[attr-defined]
-            LoginAttempt.at >= since,
-        )
-    ).one()
-    count, first = failures
-    if count >= MAX_FAILURES and first is not None:
-        wait = _aware(first) + WINDOW - utcnow()
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            f"För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök igen.",
-            retry_after=max(1, int(wait.total_seconds())),
-        )
+    failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)  # type: ignore[attr-defined]
+    for limit, where in (
+        (MAX_FAILURES, (LoginAttempt.email == email, LoginAttempt.ip == ip)),
+        (MAX_ACCOUNT_FAILURES, (LoginAttempt.email == email,)),
+        (MAX_ADDRESS_FAILURES, (LoginAttempt.ip == ip,)),
+    ):
+        count, first = session.exec(
+            select(func.count(), func.min(LoginAttempt.at)).where(*where, *failed)
+        ).one()
+        if count >= limit and first is not None:
+            wait = _aware(first) + WINDOW - utcnow()
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            raise TooManyAttempts(
+                f"För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök "
+                "igen.",
+                retry_after=max(1, int(wait.total_seconds())),
+            )
 
 
 def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int) -> SignedIn | None:
@@ -72,7 +80,8 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int)
     email = normalise_email(email)
     check_throttle(session, email=email, ip=ip)
     user = session.exec(select(User).where(User.email == email)).first()
-    ok = user is not None and user.is_active and verify_password(user.password_hash, password)
+    checked = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = user is not None and user.is_active and checked
     session.add(LoginAttempt(email=email, ip=ip, success=ok))
     if not ok or user is None:
         session.flush()

@@ -295,6 +295,12 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
+def csv_text(value: str) -> str:
+    """Text for a CSV cell: a spreadsheet would run a cell starting like a formula; a leading '
+    keeps it text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv_value(value: Cell) -> str:
     if value is None:
         return ""
@@ -303,8 +309,7 @@ def _csv_value(value: Cell) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        # A spreadsheet would run a cell starting like a formula; a leading ' keeps it text.
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        return csv_text(value)
     return str(value)
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from survey.models import QuestionnaireVersion
 from survey.questionnaire import Questionnaire
+from survey.services.export import csv_text
 from survey.services.results import AnswerColumns
 from survey.services.round_access import RoundScope
 from survey.services.round_results import RoundResults, round_results
@@ -111,7 +112,7 @@ def units_csv(results: RoundResults) -> bytes:
     for ru in sorted(results.included, key=lambda ru: ru.unit.id):  # type: ignore[arg-type,return-value]
         attributes = ru.attributes()
         rows.append([
-            str(ru.unit.id), ru.unit.name, ru.unit.kind, attributes["parent_id"] or "",
+            str(ru.unit.id), csv_text(ru.unit.name), ru.unit.kind, attributes["parent_id"] or "",
             attributes["school_form"] or "", attributes["organiser_type"] or "",
             attributes["region"] or "",
         ])  # fmt: skip

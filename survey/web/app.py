@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Self-assessment of school digitalisation: questionnaires, rounds, scores, equity."
         ),
         openapi_url="/api/v1/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # our own /docs below: vendored Swagger UI, no CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -114,6 +114,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.questionnaire_problems = problems
 
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    if settings.api_docs:
+
+        @app.get("/docs", include_in_schema=False)
+        def api_docs(request: Request) -> Response:
+            return app.state.templates.TemplateResponse(
+                request, "docs.html", {"openapi": app.openapi_url}
+            )
+
     app.include_router(pages.router)
     app.include_router(auth_routes.router)
     app.include_router(assessments.router)

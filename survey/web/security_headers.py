@@ -9,12 +9,6 @@ CSP = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'; object-src 'none'"
 )
-# The OpenAPI page (/docs) loads Swagger UI from a CDN with an inline bootstrap script.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://fastapi.tiangolo.com; frame-ancestors 'none'; object-src 'none'"
-)
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -33,13 +27,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"] in ("/docs", "/redoc")
+        api = scope["path"].startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(HEADERS)
-                headers.append((b"content-security-policy", (DOCS_CSP if docs else CSP).encode()))
+                headers.append((b"content-security-policy", CSP.encode()))
+                if api and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    # JSON answers hold results a shared cache must never keep
+                    headers.append((b"cache-control", b"no-store"))
                 if self.hsts:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers

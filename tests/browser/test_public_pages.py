@@ -48,3 +48,23 @@ def test_sign_in_form_without_javascript(page_nojs: Page) -> None:
     expect(form.locator("button[type=submit]")).to_be_visible()
     check_axe(page_nojs, "login-sv-nojs")
     screenshot(page_nojs, "login-sv-nojs")
+
+
+def test_api_documentation_runs_under_the_apps_own_policy(page: Page) -> None:
+    """/docs: Swagger UI from the vendored files, under the same Content-Security-Policy as every
+    page (no CDN, no inline script); the operations of the API are listed."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    response = page.goto("/docs")
+    assert response is not None and response.status == 200
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator("#swagger-ui")).to_contain_text("/api/v1/rounds")
+    assert all(url.startswith(page.url.split("/docs")[0]) for url in requests), requests
+    assert violations == [], violations
+    screenshot(page, "api-docs")

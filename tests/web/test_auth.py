@@ -121,3 +121,69 @@ def test_signed_out_user_is_sent_to_sign_in(client: TestClient, engine) -> None:
     page = client.get(response.headers["location"]).text
     assert "Logga in för att fortsätta." in page and 'name="next" value="/assessments/1"' in page
     assert "Logga in för att fortsätta." not in client.get("/login").text
+
+
+def _attempt(app, ip: str, email: str, password: str) -> int:  # type: ignore[no-untyped-def]
+    other = TestClient(app, base_url="https://testserver", client=(ip, 50000))
+    token = _login_form_token(other)
+    response = other.post("/login", data={"email": email, "password": password,
+                                          "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    return response.status_code
+
+
+def test_a_distributed_guess_at_one_account_is_throttled(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """Ten wrong passwords for one account from ten addresses: the eleventh try is refused, from
+    any address, even with the right password; other accounts are not affected."""
+    build_world(engine)
+    for n in range(10):
+        assert _attempt(client.app, f"10.0.0.{n}", "principal-a@example.org", "fel") == 401
+    assert _attempt(client.app, "10.0.1.1", "principal-a@example.org", PASSWORD) == 429
+    assert _attempt(client.app, "10.0.1.1", "principal-b@example.org", PASSWORD) == 303
+
+
+def test_one_address_trying_many_accounts_is_throttled(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    for n in range(30):
+        assert _attempt(client.app, "10.9.9.9", f"nobody{n}@example.org", "fel") == 401
+    assert _attempt(client.app, "10.9.9.9", "principal-a@example.org", PASSWORD) == 429
+    assert _attempt(client.app, "10.9.9.8", "principal-a@example.org", PASSWORD) == 303
+
+
+def test_an_unknown_address_costs_a_password_check_too(
+    client: TestClient, engine, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """No account enumeration by timing: a password is verified (Argon2, the slow part) whether
+    or not the account exists. Observed by wrapping the real verification, not by replacing it."""
+    import survey.services.auth as auth
+
+    build_world(engine)
+    calls: list[bool] = []
+    real = auth.verify_password
+
+    def counted(password_hash: str, password: str) -> bool:
+        result = real(password_hash, password)
+        calls.append(result)
+        return result
+
+    monkeypatch.setattr(auth, "verify_password", counted)
+    assert _attempt(client.app, "10.1.1.1", "nobody@example.org", "fel") == 401
+    assert _attempt(client.app, "10.1.1.2", "principal-a@example.org", "fel") == 401
+    assert calls == [False, False]
+
+
+def test_signing_in_again_while_signed_in_works(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    login(client, "principal-a@example.org")
+    token = _login_form_token(client)  # the form as a signed-in user sees it
+    again = client.post("/login", data={"email": "strategist-a@example.org",
+                                        "password": PASSWORD, "csrf_token": token},
+                        follow_redirects=False)  # fmt: skip
+    assert again.status_code == 303
+    assert client.get("/api/v1/me").json()["email"] == "strategist-a@example.org"
+
+
+def test_api_answers_are_never_cached(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    build_world(engine)
+    login(client, "principal-a@example.org")
+    for path in ("/api/v1/me", "/api/v1/assessments", "/api/v1/rounds", "/api/v1/assessments/999"):
+        assert client.get(path).headers["cache-control"] == "no-store", path

@@ -37,7 +37,9 @@ def test_every_path_with_an_id_answers_404_or_422(client: TestClient, engine) ->
             url = path
             for name in names:
                 url = url.replace("{" + name + "}", FILL.get(name, value))
-            response = client.request(method, url, data={"csrf_token": csrf}, follow_redirects=False)
+            response = client.request(
+                method, url, data={"csrf_token": csrf}, follow_redirects=False
+            )
             if response.status_code not in (404, 422):
                 failures.append(f"{method} {path} with {value[:12]!r}: {response.status_code}")
     assert failures == [], "\n".join(failures[:20])

@@ -526,3 +526,20 @@ def test_bulk_answer_path_equals_row_path(engine) -> None:  # type: ignore[no-un
         assert json.dumps(again.analysis.to_dict(), sort_keys=True) == json.dumps(  # type: ignore[union-attr]
             expected, sort_keys=True
         )
+
+
+def test_the_units_file_of_an_export_neutralises_formulas(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """A unit name that a spreadsheet would run as a formula is written as text ('=…), as in
+    every other export."""
+    world, round_id, assessments, _ = unit_level_world(engine)
+    with Session(engine) as session:
+        unit = session.get(Unit, world.school_a)
+        unit.name = '=HYPERLINK("http://example.invalid","klicka")'  # type: ignore[union-attr]
+        session.add(unit)
+        session.commit()
+    login(client, "strategist-a@example.org")
+    response = client.get(f"/api/v1/rounds/{round_id}/export", params={"format": "zip"})
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        units = list(csv.DictReader(io.StringIO(archive.read("units.csv").decode())))
+    names = {r["unit_id"]: r["name"] for r in units}
+    assert names[str(world.school_a)] == "'" + '=HYPERLINK("http://example.invalid","klicka")'
