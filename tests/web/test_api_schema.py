@@ -7,6 +7,7 @@ documented, invalid data rejected, valid data accepted, …). Bounded in example
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -60,10 +61,8 @@ def _explore(strategy: Any, label: str, headers: dict[str, str],
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
             failures.setdefault(label, set()).add(" | ".join(lines[1:6])[:400])
 
-    try:
+    with contextlib.suppress(Unsatisfiable):  # e.g. no invalid request without parameters
         run()
-    except Unsatisfiable:
-        pass  # e.g. no invalid request exists for an operation without parameters
 
 
 @pytest.mark.parametrize("email", ["principal-a@example.org", "strategist-a@example.org"])
