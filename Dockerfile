@@ -10,5 +10,6 @@ COPY static ./static
 RUN pip install . && useradd --create-home survey
 USER survey
 EXPOSE 8000
-# Migrate, then serve. Several containers may run this: Alembic takes its own lock on PostgreSQL.
+# Migrate, then serve. Several containers may run this: the migration takes a PostgreSQL advisory
+# lock, so they take turns.
 CMD ["sh", "-c", "survey db upgrade && survey serve --host 0.0.0.0 --port 8000 --workers 2"]

@@ -50,12 +50,39 @@ FAST_EXIT = frozenset({"analyze"})  # one-shot commands that need no interpreter
 
 def entry() -> None:
     """The ``survey`` console script: :func:`main`, and for ``survey analyze`` the process ends
-    as soon as the output is written (:mod:`survey.process`)."""
+    as soon as the output is written (:mod:`survey.process`). A setting that cannot be read
+    (SURVEY_…) is one line and exit status 2, not a traceback."""
     if sys.argv[1:2] and sys.argv[1] in FAST_EXIT:
         from survey.process import run_and_exit
 
         run_and_exit(main, prog_name="survey")
-    main(prog_name="survey")
+    try:
+        main(prog_name="survey", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        from pydantic import ValidationError
+        from sqlalchemy.exc import ArgumentError, OperationalError
+
+        if isinstance(exc, ValidationError):
+            problems = "; ".join(
+                f"SURVEY_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                for e in exc.errors()
+            )
+            click.echo(f"error: a setting cannot be used: {problems}", err=True)
+            sys.exit(2)
+        if isinstance(exc, ArgumentError):
+            click.echo(f"error: SURVEY_DATABASE_URL is not a database URL: {exc}", err=True)
+            sys.exit(2)
+        if isinstance(exc, OperationalError):
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"error: the database cannot be reached: {reason}", err=True)
+            sys.exit(1)
+        raise
 
 
 @main.command()
@@ -64,13 +91,21 @@ def entry() -> None:
 )
 @click.option("--port", type=int, default=None, help="Port (SURVEY_PORT or PORT, default 8000).")
 @click.option("--workers", type=int, default=1, show_default=True)
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Serve the web app."""
+@click.option(
+    "--wait",
+    type=click.IntRange(0, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds to keep trying a database that cannot be reached before giving up.",
+)
+def serve(host: str | None, port: int | None, workers: int, wait: int) -> None:
+    """Serve the web app (once the database answers and is migrated)."""
     import uvicorn
 
     from survey.config import get_settings
 
     settings = get_settings()
+    _wait_for_database(settings.database_url, wait)
     trusted = settings.trusted_proxies.strip()
     uvicorn.run(
         "survey.web.app:create_app",
@@ -84,6 +119,37 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or "",
     )
+
+
+def _wait_for_database(url: str, wait: int, pause: int = 5) -> None:
+    """Serve only a database that answers and is migrated: an unreachable one is tried again
+    with a visible countdown (a database container may start after the app's), an unmigrated
+    one stops with what to run."""
+    import time
+
+    from survey.db import make_engine
+    from survey.operations import OperationError, check_url, database_status
+
+    try:
+        check_url(url)
+    except OperationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    engine = make_engine(url, pool_size=1)
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            status = database_status(engine)
+            if status.ok:
+                return
+            left = int(deadline - time.monotonic())
+            if "cannot be reached" not in status.reason or left <= 0:
+                click.echo(f"error: {status.reason}", err=True)
+                sys.exit(1)
+            click.echo(f"{status.reason}; trying again for {left} s more", err=True)
+            time.sleep(min(pause, left))
+    finally:
+        engine.dispose()
 
 
 @main.command()
@@ -122,18 +188,62 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @main.group()
 def db() -> None:
-    """Database migrations."""
+    """Database migrations, backups and restores."""
 
 
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Migrate the database at SURVEY_DATABASE_URL to the latest schema."""
+    """Migrate the database at SURVEY_DATABASE_URL to the latest schema (on PostgreSQL under an
+    advisory lock: two upgrades at the same time run one after the other)."""
     from survey.config import get_settings
     from survey.migrate import upgrade
+    from survey.operations import OperationError, check_url
 
-    upgrade(get_settings().database_url, revision)
+    url = get_settings().database_url
+    try:
+        check_url(url)
+    except OperationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    upgrade(url, revision)
     click.echo(f"database at {revision}")
+
+
+@db.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path) -> None:
+    """Write a consistent copy of the database to TARGET (SQLite: online backup, the app may
+    run; PostgreSQL: pg_dump, custom format)."""
+    from survey.config import get_settings
+    from survey.operations import OperationError, backup
+
+    try:
+        backup(get_settings().database_url, target)
+    except OperationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"backup written to {target} ({target.stat().st_size:,} bytes)")
+
+
+@db.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def db_restore(source: Path, yes: bool) -> None:
+    """Replace the database with the copy in SOURCE (made by `survey db backup`). Stop the app
+    first."""
+    from survey.config import get_settings
+    from survey.operations import OperationError, restore
+
+    url = get_settings().database_url
+    if not yes:
+        click.confirm(f"Replace everything in the database with {source}?", abort=True)
+    try:
+        restore(url, source)
+    except OperationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"database restored from {source}")
 
 
 @main.command("import-units")

@@ -56,7 +56,12 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=0, pool_timeout=10, pool_recycle=1800
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=10,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5},  # an unreachable server: an answer within 5 s
     )
 
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from starlette.responses import Response
 
+from survey.operations import database_status
 from survey.services.dashboard import assessments_to_answer
 from survey.services.questionnaires import questionnaire_for
 from survey.web.auth import OptionalActor
@@ -47,8 +47,22 @@ def index(request: Request, session: SessionDep, actor: OptionalActor) -> Respon
     )
 
 
-@router.get("/healthz", tags=["system"])
-def healthz(session: SessionDep) -> JSONResponse:
-    """Liveness and database check: 200 with ``{"status": "ok"}`` when the database answers."""
-    session.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok"})
+@router.get(
+    "/healthz",
+    tags=["system"],
+    responses={503: {"description": "The database cannot be reached or is not migrated.",
+                     "content": {"application/json": {"example": {
+                         "status": "unavailable",
+                         "reason": "the database is not migrated: run `survey db upgrade`"}}}}},
+)  # fmt: skip
+def healthz(request: Request) -> JSONResponse:
+    """Liveness and database check: 200 with ``{"status": "ok"}`` when the database answers and
+    is at this version's schema; 503 with the reason (and Retry-After) when not."""
+    status = database_status(request.app.state.engine)
+    if status.ok:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse(
+        {"status": "unavailable", "reason": status.reason},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
