@@ -151,7 +151,7 @@ def check_national_demo(engine) -> None:  # type: ignore[no-untyped-def]
 
 def test_questionnaire_table_is_generated_from_files() -> None:
     result = CliRunner().invoke(
-        main, ["questionnaire", "table", "--format", "csv", "questionnaires/exempel.yaml"]
+        main, ["questionnaire", "table", "--format", "csv", "questionnaires/examples/exempel.yaml"]
     )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()

@@ -45,11 +45,17 @@ class RoundUnit:
         return main_school_form(self.forms)
 
     def attributes(self) -> dict[str, str | None]:
+        """The unit's attributes as the aggregates use them. An organiser answering for itself
+        (the organiser-level questionnaire) is its own organiser, and its parent is the region:
+        the same attributes as the national tables give it (``survey.services.national``)."""
+        own = self.unit.kind == "organiser"
+        organiser = self.unit if own else self.organiser
+        region = self.organiser if own else self.region
         return {
             "parent_id": str(self.unit.parent_id) if self.unit.parent_id else None,
             "school_form": self.school_form,
-            "organiser_type": self.organiser.organiser_type if self.organiser else None,
-            "region": self.region.county_code if self.region else None,
+            "organiser_type": organiser.organiser_type if organiser else None,
+            "region": region.county_code if region else None,
             "kind": self.unit.kind,
         }
 

@@ -18,7 +18,7 @@ from survey.services.questionnaires import questionnaire_for
 from survey.services.round_access import get_round_units_view
 from survey.services.round_results import round_results
 from tests.comparison_worlds import TAG, add_earlier_round, teacher_world, unit_level_world
-from tests.factories import login
+from tests.factories import answer_all, build_world, login, make_round, submit_and_share
 
 PAGES = ("heatmap", "equity", "trend")
 EXPORTS = tuple(
@@ -313,3 +313,21 @@ def test_heat_map_htmx_attributes_and_english(client: TestClient, engine) -> Non
     assert link["hx-get"] == link["href"]
     assert page.select_one("caption").get_text(strip=True).startswith("Level and index per unit")
     assert "not shared" in _rows(page)["Dalskolan"][1].get_text()
+
+
+def test_a_single_unit_gets_no_spread_figures(client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
+    """Gini and Theil of one unit are not 0.000: the panel shows "–" and says why (they need at
+    least two units, and spread figures are shown only for groups of the second threshold)."""
+    world = build_world(engine)
+    round_id, assessments = make_round(engine, questionnaire_id=world.questionnaires["skola"],
+                                       owner=world.org_a, units=[world.school_a])  # fmt: skip
+    answer_all(engine, assessments[world.school_a], value=3)
+    submit_and_share(engine, list(assessments.values()))
+    login(client, "strategist-a@example.org")
+    page = BeautifulSoup(client.get(f"/rounds/{round_id}/equity").text, "html.parser")
+    figures = {
+        tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+        for tr in page.select("table.key-figures tr")
+    }
+    assert figures["Gini-koefficient"] == "–" and figures["Theil T"] == "–", figures
+    assert "minst 10 enheter" in page.select_one("#detail-note").get_text()

@@ -33,7 +33,14 @@ from survey.services.assessments import submit
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds import unit_respondent
 from survey.services.units import add_unit
-from tests.factories import answer_all, build_world, end_collections, login, make_round
+from tests.factories import (
+    answer_all,
+    build_world,
+    end_collections,
+    login,
+    make_round,
+    submit_and_share,
+)
 
 K = 5  # SURVEY_MIN_GROUP_SIZE's default, used by the test app
 
@@ -543,3 +550,33 @@ def test_the_units_file_of_an_export_neutralises_formulas(client: TestClient, en
         units = list(csv.DictReader(io.StringIO(archive.read("units.csv").decode())))
     names = {r["unit_id"]: r["name"] for r in units}
     assert names[str(world.school_a)] == "'" + '=HYPERLINK("http://example.invalid","klicka")'
+
+
+def test_an_organiser_level_export_carries_region_and_organiser_type(
+    client: TestClient, engine
+) -> None:  # type: ignore[no-untyped-def]
+    """Organisers answering for themselves (the huvudman questionnaire) are exported with the
+    attributes the national tables give them: their county and their own type (they were empty,
+    so `survey analyze --group-by region` on the export could not reproduce the aggregates)."""
+    world = build_world(engine)
+    round_id, assessments = make_round(
+        engine, questionnaire_id=world.questionnaires["huvudman"], owner=world.nation,
+        units=[world.org_a, world.org_b], kind="national",
+    )  # fmt: skip
+    for aid in assessments.values():
+        answer_all(engine, aid, value=2)
+    submit_and_share(engine, list(assessments.values()))
+    login(client, "admin@example.org")
+    response = client.get(f"/api/v1/rounds/{round_id}/export", params={"format": "zip"})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        units = {
+            r["unit_id"]: r for r in csv.DictReader(io.StringIO(archive.read("units.csv").decode()))
+        }
+    with Session(engine) as session:
+        for unit_id in (world.org_a, world.org_b):
+            organiser = session.get(Unit, unit_id)
+            region = session.get(Unit, organiser.parent_id)  # type: ignore[union-attr]
+            row = units[str(unit_id)]
+            assert row["organiser_type"] == organiser.organiser_type  # type: ignore[union-attr]
+            assert row["region"] == region.county_code and row["region"]  # type: ignore[union-attr]
