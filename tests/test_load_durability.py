@@ -26,6 +26,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SURVEY = os.path.join(ROOT, ".venv", "bin", "survey")
 
 
+def run_in_own_loop(spec: dict[str, Any]) -> dict[str, Any]:
+    """The load runs on an event loop of its own, in a thread: another test's browser session
+    (Playwright's sync API) may hold the main thread's loop."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        result.update(asyncio.run(run_load(spec)))
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return result
+
+
 def _serve(url: str, workers: int) -> tuple[Any, int]:
     port = free_port()
     env = {**os.environ, "SURVEY_DATABASE_URL": url, "SURVEY_COOKIE_SECURE": "false"}
@@ -55,7 +69,7 @@ def test_a_hundred_clients_save_at_once_and_every_acknowledged_answer_is_stored(
     try:
         spec = {"clients": clients, "port": port, "mode": "app", "seconds": 120.0, "warmup": 0.0,
                 "saves": 5}  # fmt: skip
-        done = asyncio.run(run_load(spec))
+        done = run_in_own_loop(spec)
     finally:
         stop(server)
     statuses = _statuses(done["results"])
@@ -79,7 +93,7 @@ def test_acknowledged_answers_survive_a_killed_server(db_url: str, workers: int)
 
     def clients_run() -> None:
         spec = {"clients": clients, "port": port, "mode": "app", "seconds": 6.0, "warmup": 0.0}
-        outcome.update(asyncio.run(run_load(spec)))
+        outcome.update(asyncio.run(run_load(spec)))  # its own thread, its own loop
 
     load = threading.Thread(target=clients_run)
     load.start()

@@ -453,10 +453,16 @@ def test_other_organiser_and_national_staff_get_404(client: TestClient, engine) 
     for email in ("strategist-b@example.org", "national@example.org", "principal-a@example.org"):
         other = TestClient(client.app, base_url="https://testserver")
         login(other, email)
-        for path in ("results", "export?format=zip", "export?format=rar"):
+        for path in ("results", "export?format=zip"):
             response = other.get(f"/api/v1/rounds/{round_id}/{path}")
             assert response.status_code == 404, (email, path, response.text)
             assert "Kvarnbackaskolan" not in response.text
+        # A bad format is refused for the query alone, the same for a round that does not
+        # exist: the answer tells nothing about the round.
+        bad = other.get(f"/api/v1/rounds/{round_id}/export?format=rar")
+        missing = other.get("/api/v1/rounds/2000000000/export?format=rar")
+        assert bad.status_code == missing.status_code == 422
+        assert bad.json() == missing.json()
     login(client, "admin@example.org")
     assert client.get(f"/api/v1/rounds/{round_id}/results").status_code == 200
     assert client.get("/api/v1/rounds/999999/results").status_code == 404
