@@ -108,7 +108,7 @@ def build(url: str, clients: int) -> list[dict[str, Any]]:
     from survey.questionnaire import load_directory
     from survey.security import hash_password, token_digest
     from survey.services.questionnaires import store_version
-    from survey.services.rounds import create_round
+    from survey.services.rounds.store import create_round
     from survey.services.units import add_unit
 
     upgrade(url)

@@ -9,7 +9,8 @@ with about 100,000 respondents). Then, for the school round "Nationell uppföljn
 teacher round "Nationell lärarenkät 2026", signed in as national staff:
 
 - **release**: building and auditing the round's release while the data set is loaded (every
-  breakdown of every scope, protected jointly: ``survey.services.releases.create_release``);
+  breakdown of every scope, protected jointly:
+  ``survey.services.national.releases.create_release``);
   target under 2 minutes per release;
 - **cold**: the first request after the process's cache of decoded releases is emptied — the
   release is read from the database and decoded; ``--cold`` times;
@@ -230,7 +231,7 @@ def run(url: str, info: dict[str, Any], args: argparse.Namespace) -> dict[str, A
 
     from survey.config import Settings
     from survey.demo import DEMO_PASSWORD
-    from survey.services import releases
+    from survey.services.national import releases
     from survey.web.app import create_app
 
     app = create_app(Settings(database_url=url, cookie_secure=True))

@@ -291,8 +291,8 @@ def import_units(csv_file: Path) -> None:
 def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
     """Create a user account, optionally with role grants."""
     from survey.db import session_scope
-    from survey.services.users import create_user as create
-    from survey.services.users import find_unit, grant_role
+    from survey.services.accounts.users import create_user as create
+    from survey.services.accounts.users import find_unit, grant_role
 
     try:
         with session_scope() as session:
@@ -315,8 +315,8 @@ def release(round_id: int) -> None:
     from survey.db import session_scope
     from survey.models import Round
     from survey.questionnaire.loader import load_framework
+    from survey.services.national.releases import create_release
     from survey.services.questionnaires import questionnaire_for
-    from survey.services.releases import create_release
 
     settings = get_settings()
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")

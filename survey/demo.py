@@ -48,13 +48,13 @@ from survey.models import (
 )
 from survey.questionnaire import Questionnaire, load_directory
 from survey.security import new_token, token_digest
-from survey.services.batches import end_collection
-from survey.services.plan import generated_rows
+from survey.services.accounts.users import create_user, grant_role
+from survey.services.assessments.batches import end_collection
+from survey.services.national.releases import create_release
+from survey.services.plan.actions import generated_rows
 from survey.services.questionnaires import store_version
-from survey.services.releases import create_release
-from survey.services.rounds import create_round
+from survey.services.rounds.store import create_round
 from survey.services.units import add_unit
-from survey.services.users import create_user, grant_role
 
 DEMO_ORGANISER = "0380"  # Uppsala kommun: the demo strategist's organiser
 ACCOUNTS = {

@@ -25,9 +25,9 @@ from sqlmodel import Session
 from survey.models import Answer, Respondent, Round, Unit
 from survey.security import new_token, token_digest
 from survey.services.access import load_assessment
-from survey.services.assessments import submit
+from survey.services.assessments.answers import submit
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.store import unit_respondent
 from survey.services.units import add_unit
 from tests.factories import World, answer_all, build_world, end_collections, make_round
 

@@ -15,11 +15,11 @@ from survey.models import Assessment, QuestionnaireVersion, Round, Unit, User
 from survey.questionnaire import load_directory
 from survey.security import hash_password
 from survey.services.access import load_assessment
-from survey.services.assessments import save_answer
+from survey.services.accounts.users import grant_role
+from survey.services.assessments.answers import save_answer
 from survey.services.questionnaires import store_version
-from survey.services.rounds import create_round, unit_respondent
+from survey.services.rounds.store import create_round, unit_respondent
 from survey.services.units import add_unit
-from survey.services.users import grant_role
 
 PASSWORD = "secret-pw"
 
@@ -246,8 +246,8 @@ def publish_release(
     from sqlmodel import Session
 
     from survey.models import Round
+    from survey.services.national.releases import create_release
     from survey.services.questionnaires import questionnaire_for
-    from survey.services.releases import create_release
 
     with Session(engine, expire_on_commit=False) as session:
         round_ = session.get(Round, round_id)
@@ -269,7 +269,7 @@ def end_collections(engine: Engine, round_id: int, *, k: int = 5, share: bool = 
     from sqlmodel import Session, select
 
     from survey.models import Assessment, Round
-    from survey.services.batches import end_collection
+    from survey.services.assessments.batches import end_collection
 
     with Session(engine) as session:
         round_ = session.get(Round, round_id)
@@ -286,7 +286,7 @@ def submit_and_share(engine: Engine, assessment_ids: list[int]) -> None:
     """Submit unit-level assessments and share them with the organiser."""
     from sqlmodel import Session
 
-    from survey.services.assessments import submit
+    from survey.services.assessments.answers import submit
     from survey.services.questionnaires import questionnaire_for
 
     with Session(engine, expire_on_commit=False) as session:

@@ -96,8 +96,8 @@ def check_national_demo(engine) -> None:  # type: ignore[no-untyped-def]
     150 units in at least 4 regions and 12 organisers of both kinds, some organisers below k, so
     that every one-way breakdown publishes some cells and hides others; the 2025 round for
     trends; the strategist's and the principal's places in it."""
-    from survey.services.national import DIMENSIONS
-    from survey.services.releases import load_release
+    from survey.services.national.aggregates import DIMENSIONS
+    from survey.services.national.releases import load_release
 
     k = 5
     with Session(engine) as session:

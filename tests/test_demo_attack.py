@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from survey.cli import main
 from survey.demo_data import DEMO_PASSWORD
 from survey.models import Assessment, Round
-from survey.services.national import FAMILY
-from survey.services.releases import load_release
+from survey.services.national.aggregates import FAMILY
+from survey.services.national.releases import load_release
 from tests.analyst import FloatAnalyst
 from tests.factories import login, publish_release
 

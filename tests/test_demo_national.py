@@ -24,8 +24,8 @@ from survey.models import (
     User,
 )
 from survey.security import verify_password
-from survey.services.releases import load_release, releases_of
-from survey.services.rounds import create_round
+from survey.services.national.releases import load_release, releases_of
+from survey.services.rounds.store import create_round
 from survey.services.units import add_unit
 
 SMALL = NationalScale(organisers=40, independent=10, schools=400, teachers=4_000, seed=7)

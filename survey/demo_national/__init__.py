@@ -30,8 +30,8 @@ from survey.demo_national.rounds import Context, teacher_round, unit_round
 from survey.demo_national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
 from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User
 from survey.questionnaire import load_directory
+from survey.services.accounts.users import create_user, grant_role
 from survey.services.questionnaires import store_version
-from survey.services.users import create_user, grant_role
 
 __all__ = ["NationalScale", "build_national"]
 
@@ -131,8 +131,8 @@ def publish_releases(session: Session, *, progress: bool) -> list[dict[str, obje
 
     from survey.models import Round
     from survey.questionnaire import load_framework
+    from survey.services.national.releases import create_release
     from survey.services.questionnaires import questionnaire_for
-    from survey.services.releases import create_release
 
     settings = get_settings()
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")

@@ -16,7 +16,7 @@ from survey.demo_national.units import Tree
 from survey.models import ActionPlanRow, Answer, Assessment, QuestionnaireVersion, Respondent, Round
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
-from survey.services.plan import generated_rows
+from survey.services.plan.actions import generated_rows
 
 
 @dataclass
@@ -208,7 +208,7 @@ def teacher_round(
     assessment_ids = np.arange(len(units)) + ctx.next_assessment
     ctx.next_assessment += len(units)
     # Most units' collections have ended: their teachers' answers are released in one batch
-    # where at least k submitted (survey.services.batches); the rest still collect.
+    # where at least k submitted (survey.services.assessments.batches); the rest still collect.
     ended = (rng.random(len(units)) < 0.85) & (units != tree.demo_school)
     released = ended & (submitted >= k)
     loader = ctx.loader

@@ -25,25 +25,23 @@ from survey.config import Settings, get_settings
 from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
+from survey.web import pages
+from survey.web.accounts import routes as accounts
+from survey.web.assessments import api as assessments_api
+from survey.web.assessments import respond
+from survey.web.assessments import routes as assessments
 from survey.web.auth import SignInRequired
+from survey.web.benchmarks import routes as benchmarks
+from survey.web.comparison import api as comparison_api
+from survey.web.comparison import routes as comparison
 from survey.web.deps import get_lang
 from survey.web.i18n import translate
+from survey.web.national import api as national_api
+from survey.web.national import routes as national
+from survey.web.plan import routes as plan
 from survey.web.rendering import render
-from survey.web.routes import (
-    api_assessments,
-    api_national,
-    api_results,
-    api_rounds,
-    assessments,
-    pages,
-    plan,
-    respond,
-    rounds,
-)
-from survey.web.routes import auth as auth_routes
-from survey.web.routes import benchmarks as benchmark_routes
-from survey.web.routes import comparison as comparison_routes
-from survey.web.routes import national as national_routes
+from survey.web.rounds import api as rounds_api
+from survey.web.rounds import routes as rounds
 from survey.web.security_headers import LoadShedder, SecurityHeaders
 
 log = logging.getLogger("survey")
@@ -122,20 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 request, "docs.html", {"openapi": app.openapi_url}
             )
 
-    app.include_router(pages.router)
-    app.include_router(auth_routes.router)
-    app.include_router(assessments.router)
-    app.include_router(plan.router)
-    app.include_router(respond.router)
-    app.include_router(api_assessments.router)
-    app.include_router(rounds.router)
-    app.include_router(api_rounds.router)
-    app.include_router(api_national.router)
-    app.include_router(api_results.router)
-    app.include_router(comparison_routes.router)
-    app.include_router(benchmark_routes.router)
-    app.include_router(national_routes.router)
-    app.include_router(national_routes.api_router)
+    routers = (pages, accounts, assessments, plan, respond, assessments_api, rounds, rounds_api,
+               national_api, comparison_api, comparison, benchmarks, national)  # fmt: skip
+    for module in routers:
+        app.include_router(module.router)
+    app.include_router(national.api_router)
 
     @app.exception_handler(SignInRequired)
     def sign_in_required(request: Request, exc: SignInRequired) -> Response:

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from survey.errors import DomainError
 from survey.services.access import Actor
-from survey.services.auth import LiveSession, live_session
+from survey.services.accounts.sessions import LiveSession, live_session
 
 SESSION_COOKIE = "survey_session"
 CSRF_COOKIE = "survey_csrf"

@@ -14,7 +14,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from survey.services.comparison_text import fmt
+from survey.web.comparison.present import fmt
 from tests.browser.conftest import check_axe, login, screenshot
 
 ROUND = "Nationell uppföljning 2026"

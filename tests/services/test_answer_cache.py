@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from survey.models import Respondent, User
 from survey.services.access import load_actor, load_assessment
-from survey.services.assessments import reopen, save_answer, submit
+from survey.services.assessments.answers import reopen, save_answer, submit
+from survey.services.engine import AnswerColumns, answer_columns
 from survey.services.questionnaires import questionnaire_for
-from survey.services.results import AnswerColumns, answer_columns
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.store import unit_respondent
 from tests.factories import build_world, make_round
 
 

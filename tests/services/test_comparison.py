@@ -13,20 +13,20 @@ from survey.errors import InvalidInput
 from survey.models import User
 from survey.questionnaire import load_framework
 from survey.services.access import load_actor
-from survey.services.comparison import Filters, heat_map, parse_filters
-from survey.services.comparison_text import (
+from survey.services.comparison.equity import equity, parse_scope
+from survey.services.comparison.heatmap import Filters, heat_map, parse_filters
+from survey.services.comparison.trend import trend
+from survey.services.questionnaires import questionnaire_for
+from survey.services.rounds.access import get_round_units_view
+from survey.services.rounds.results import round_results
+from survey.stats.scoring import index_of
+from survey.web.comparison.present import (
     fmt,
     fmt_p,
     icc_sentence,
     missing_messages,
     note_sentence,
 )
-from survey.services.equity import equity, parse_scope
-from survey.services.questionnaires import questionnaire_for
-from survey.services.round_access import get_round_units_view
-from survey.services.round_results import round_results
-from survey.services.round_trend import trend
-from survey.stats.scoring import index_of
 from survey.web.i18n import translate
 from tests.comparison_worlds import TAG, add_earlier_round, teacher_world, unit_level_world
 

@@ -15,7 +15,7 @@ from survey.errors import NotFound
 from survey.models import Assessment, AuditLog, Respondent, Round, Unit, User
 from survey.questionnaire import load_directory
 from survey.services.access import Actor, load_actor
-from survey.services.national_rounds import (
+from survey.services.national.rounds import (
     RoundInputError,
     create_national_round,
     parse_national_round_request,

@@ -17,10 +17,10 @@ from survey.config import get_settings
 from survey.models import Assessment, QuestionnaireVersion, Round, Unit
 from survey.questionnaire import load_framework
 from survey.services.access import load_assessment
-from survey.services.assessments import submit
-from survey.services.national_trends import national_trends, same_key_rounds
+from survey.services.assessments.answers import submit
+from survey.services.national.trends import national_trends, same_key_rounds
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import create_round, unit_respondent
+from survey.services.rounds.store import create_round, unit_respondent
 from survey.services.units import add_unit
 from tests.factories import World, build_world, bulk_answer, publish_release
 

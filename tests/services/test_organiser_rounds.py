@@ -14,8 +14,12 @@ from survey.errors import Forbidden, NotFound
 from survey.models import Assessment, AuditLog, Respondent, Round, Unit, User
 from survey.questionnaire import load_directory
 from survey.services.access import Actor, load_actor, load_assessment
-from survey.services.assessments import ReadOnly, reopen, save_answer, submit
-from survey.services.organiser_rounds import (
+from survey.services.accounts.users import grant_role
+from survey.services.assessments.answers import ReadOnly, reopen, save_answer, submit
+from survey.services.assessments.respondents import create_links
+from survey.services.questionnaires import questionnaire_for
+from survey.services.rounds.access import get_round_for
+from survey.services.rounds.organiser import (
     RoundConflict,
     RoundInputError,
     close_round,
@@ -24,13 +28,9 @@ from survey.services.organiser_rounds import (
     parse_round_request,
     reopen_round,
 )
-from survey.services.participation import participation, reminders
-from survey.services.questionnaires import questionnaire_for
-from survey.services.respondents import create_links
-from survey.services.round_access import get_round_for
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.participation import participation, reminders
+from survey.services.rounds.store import unit_respondent
 from survey.services.units import add_unit
-from survey.services.users import grant_role
 from tests.factories import World, _password_hash, answer_all, build_world, make_round
 
 QUESTIONNAIRES = {(q.key, q.version): q for q in load_directory()[0]}

@@ -14,9 +14,8 @@ from survey.errors import Conflict, InvalidInput
 from survey.models import ActionPlanRow
 from survey.questionnaire import load_directory
 from survey.services.access import load_assessment
-from survey.services.assessments import answers_of
-from survey.services.export import Sheet, csv_bytes, xlsx_bytes
-from survey.services.plan import (
+from survey.services.assessments.answers import answers_of
+from survey.services.plan.actions import (
     add_row,
     delete_row,
     parse_filters,
@@ -25,7 +24,8 @@ from survey.services.plan import (
     update_row,
 )
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.store import unit_respondent
+from survey.sheets import Sheet, csv_bytes, xlsx_bytes
 from tests.factories import answer_all, build_world, make_round
 
 SKOLA = {q.key: q for q in load_directory()[0]}["skola"]

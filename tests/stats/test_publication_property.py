@@ -35,11 +35,11 @@ from sqlmodel import Session, select
 from survey.db import make_engine
 from survey.models import Answer, Assessment, Respondent
 from survey.questionnaire import Questionnaire, questionnaire_from_text
-from survey.services.national import DIMENSIONS, STAT_FIELDS
+from survey.services.national.aggregates import DIMENSIONS, STAT_FIELDS
+from survey.services.national.releases import create_release, load_release
 from survey.services.questionnaires import store_version
-from survey.services.releases import create_release, load_release
-from survey.services.round_results import main_school_form
-from survey.services.rounds import create_round
+from survey.services.rounds.results import main_school_form
+from survey.services.rounds.store import create_round
 from survey.services.units import add_unit
 from survey.stats.publication import DETAIL_FIELDS
 from tests.analyst import Analyst

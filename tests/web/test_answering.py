@@ -29,8 +29,8 @@ def setup(
 
 
 def stored(engine, assessment_id: int) -> dict[str, Answer]:  # type: ignore[no-untyped-def]
-    from survey.services.assessments import answers_of
-    from survey.services.rounds import unit_respondent
+    from survey.services.assessments.answers import answers_of
+    from survey.services.rounds.store import unit_respondent
 
     with Session(engine) as session:
         respondent = unit_respondent(session, assessment=session.get(Assessment, assessment_id))

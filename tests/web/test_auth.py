@@ -154,7 +154,7 @@ def test_an_unknown_address_costs_a_password_check_too(
 ) -> None:  # type: ignore[no-untyped-def]
     """No account enumeration by timing: a password is verified (Argon2, the slow part) whether
     or not the account exists. Observed by wrapping the real verification, not by replacing it."""
-    import survey.services.auth as auth
+    import survey.services.accounts.sessions as auth
 
     build_world(engine)
     calls: list[bool] = []

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from survey.services.access import Actor, UserInfo, load_assessment
-from survey.services.assessments import submit
+from survey.services.assessments.answers import submit
+from survey.services.assessments.respondents import create_links
 from survey.services.questionnaires import questionnaire_for
-from survey.services.respondents import create_links
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.store import unit_respondent
 from tests.factories import answer_all, build_world, login, make_round
 
 ROLES = [

@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 
 from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Unit, User
 from survey.services.access import load_assessment
-from survey.services.assessments import submit
-from survey.services.comparison_text import fmt, fmt_p
+from survey.services.accounts.users import grant_role
+from survey.services.assessments.answers import submit
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import create_round, unit_respondent
-from survey.services.users import grant_role
+from survey.services.rounds.store import create_round, unit_respondent
+from survey.web.comparison.present import fmt, fmt_p
 from tests.factories import _password_hash, bulk_answer, login, publish_release
 from tests.web.test_national_api import K, national_world
 

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from survey.models import User
 from survey.services.access import load_actor
 from survey.services.questionnaires import questionnaire_for
-from survey.services.round_access import get_round_units_view
-from survey.services.round_results import round_results
+from survey.services.rounds.access import get_round_units_view
+from survey.services.rounds.results import round_results
 from tests.comparison_worlds import TAG, add_earlier_round, teacher_world, unit_level_world
 from tests.factories import answer_all, build_world, login, make_round, submit_and_share
 

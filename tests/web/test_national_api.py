@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from survey.models import Assessment, QuestionnaireVersion, Unit
 from survey.services.access import load_assessment
-from survey.services.assessments import submit
-from survey.services.national import FAMILY
+from survey.services.assessments.answers import submit
+from survey.services.national.aggregates import FAMILY
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import create_round, unit_respondent
+from survey.services.rounds.store import create_round, unit_respondent
 from survey.services.units import add_unit
 from tests.analyst import Analyst
 from tests.factories import build_world, bulk_answer, login, publish_release

@@ -18,8 +18,8 @@ from scipy import stats
 from sqlmodel import Session, func, select
 
 from survey.models import Assessment, AuditLog, Round
-from survey.services.comparison_text import fmt, fmt_p
-from survey.services.national import FAMILY
+from survey.services.national.aggregates import FAMILY
+from survey.web.comparison.present import fmt, fmt_p
 from tests.factories import build_world, login
 from tests.services.test_national_trends import diffs, two_round_world
 from tests.web.test_national_api import LAYOUT, national_world

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from survey.models import ActionPlanRow, Assessment, Respondent
 from survey.questionnaire import load_directory
 from survey.services.access import load_assessment
-from survey.services.assessments import save_answer, submit
+from survey.services.assessments.answers import save_answer, submit
 from survey.services.questionnaires import questionnaire_for
 from tests.factories import answer_all, build_world, end_collections, login, make_round
 

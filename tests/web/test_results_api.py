@@ -29,9 +29,9 @@ from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, 
 from survey.questionnaire import Questionnaire
 from survey.security import new_token, token_digest
 from survey.services.access import load_assessment
-from survey.services.assessments import submit
+from survey.services.assessments.answers import submit
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds import unit_respondent
+from survey.services.rounds.store import unit_respondent
 from survey.services.units import add_unit
 from tests.factories import (
     answer_all,
@@ -507,9 +507,9 @@ def test_bulk_answer_path_equals_row_path(engine) -> None:  # type: ignore[no-un
     both give what answer_rows + run_analysis give, and every call gets its own rows."""
     from survey.models import User
     from survey.services.access import load_actor
-    from survey.services.results import answer_columns, answer_rows, run_analysis
-    from survey.services.round_access import get_round_units_view
-    from survey.services.round_results import round_results
+    from survey.services.engine import answer_columns, answer_rows, run_analysis
+    from survey.services.rounds.access import get_round_units_view
+    from survey.services.rounds.results import round_results
 
     world, round_id, assessments, excluded = individual_world(engine)
     with Session(engine) as session:

@@ -1,0 +1,1 @@
+"""User accounts, role grants and sign-in sessions."""

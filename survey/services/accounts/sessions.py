@@ -1,0 +1,175 @@
+"""Sign-in: password check with throttling, server-side sessions, sign-out."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, select
+
+from survey.errors import DomainError
+from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession, utcnow
+from survey.security import hash_password, new_token, token_digest, verify_password
+from survey.services.access import Actor, Grant, UserInfo
+from survey.services.accounts.users import normalise_email
+from survey.services.audit import record
+
+MAX_FAILURES = 5  # for one account from one address
+MAX_ACCOUNT_FAILURES = 10  # for one account from any addresses (a distributed guess)
+MAX_ADDRESS_FAILURES = 30  # from one address over any accounts (trying many accounts)
+WINDOW = timedelta(minutes=15)
+# Verified when the account does not exist, so that an unknown address takes as long as a wrong
+# password for a real account (no account enumeration by timing).
+_DUMMY_HASH = hash_password("not a password anyone has: " + secrets.token_hex(8))
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session: UserSession
+    token: str
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def check_throttle(session: Session, *, email: str, ip: str) -> None:
+    """Within 15 minutes: 5 failures for one account from one address, 10 for one account from
+    any addresses, or 30 from one address over any accounts → wait until the oldest of them is
+    15 minutes old."""
+    since = utcnow() - WINDOW
+    failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)  # type: ignore[attr-defined]
+    for limit, where in (
+        (MAX_FAILURES, (LoginAttempt.email == email, LoginAttempt.ip == ip)),
+        (MAX_ACCOUNT_FAILURES, (LoginAttempt.email == email,)),
+        (MAX_ADDRESS_FAILURES, (LoginAttempt.ip == ip,)),
+    ):
+        count, first = session.exec(
+            select(func.count(), func.min(LoginAttempt.at)).where(*where, *failed)
+        ).one()
+        if count >= limit and first is not None:
+            wait = _aware(first) + WINDOW - utcnow()
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            raise TooManyAttempts(
+                f"För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök "
+                "igen.",
+                retry_after=max(1, int(wait.total_seconds())),
+            )
+
+
+def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int) -> SignedIn | None:
+    """Check the password and open a server-side session; None (and a logged failure) if wrong.
+
+    Returns instead of raising on a wrong password so that the request's transaction commits
+    the failed attempt, which the throttle counts.
+    """
+    email = normalise_email(email)
+    check_throttle(session, email=email, ip=ip)
+    user = session.exec(select(User).where(User.email == email)).first()
+    checked = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = user is not None and user.is_active and checked
+    session.add(LoginAttempt(email=email, ip=ip, success=ok))
+    if not ok or user is None:
+        session.flush()
+        return None
+    token = new_token()
+    user_session = UserSession(
+        token_hash=token_digest(token),
+        user_id=user.id,  # type: ignore[arg-type]
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=utcnow() + timedelta(hours=hours),
+        ip=ip,
+    )
+    session.add(user_session)
+    record(
+        session,
+        action="auth.sign_in",
+        object_type="user",
+        object_id=user.id,
+        user_id=user.id,
+        ip=ip,
+    )
+    session.flush()
+    return SignedIn(user=user, session=user_session, token=token)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A signed-in request: who, and the session row's id and CSRF token."""
+
+    actor: Actor
+    session_id: int
+    csrf_token: str
+
+
+_SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+_GRANTS = RoleGrant.__table__  # type: ignore[attr-defined]
+_UNITS = Unit.__table__  # type: ignore[attr-defined]
+_LIVE = (
+    sa_select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.csrf_token,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+        _USERS.c.name,
+        _USERS.c.is_active,
+        _GRANTS.c.role,
+        _GRANTS.c.unit_id,
+        _UNITS.c.path,
+    )  # fmt: skip
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id)
+    .outerjoin(_UNITS, _UNITS.c.id == _GRANTS.c.unit_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+
+
+def live_session(connection: Connection, *, token: str) -> LiveSession | None:
+    """The signed-in actor (user and role grants) behind a cookie token, in one statement built
+    once; None for an unknown, revoked or expired session or an inactive user. Runs on any
+    connection (the web app uses one outside the request's transaction: one round trip)."""
+    rows = connection.execute(_LIVE, {"token_hash": token_digest(token)}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    if first.revoked_at is not None or _aware(first.expires_at) <= utcnow():
+        return None
+    if not first.is_active:
+        return None
+    grants = tuple(Grant(r.role, r.unit_id, r.path) for r in rows if r.role)
+    actor = Actor(user=UserInfo(id=first.user_id, email=first.email, name=first.name),
+                  grants=grants)  # fmt: skip
+    return LiveSession(actor, first.id, first.csrf_token)
+
+
+def sign_out(session: Session, *, session_id: int, ip: str | None = None) -> None:
+    user_session = session.get(UserSession, session_id)
+    if user_session is None:
+        return
+    user_session.revoked_at = utcnow()
+    session.add(user_session)
+    record(
+        session,
+        action="auth.sign_out",
+        object_type="user",
+        object_id=user_session.user_id,
+        user_id=user_session.user_id,
+        ip=ip,
+    )

@@ -1,0 +1,67 @@
+"""The start page after sign-in: the actor's units and their assessments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Round, Unit
+from survey.services.access import Actor
+from survey.services.assessments.respondents import respondent_counts
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    assessment: Assessment
+    round: Round
+    unit: Unit
+    questionnaire: QuestionnaireVersion
+    answered: int
+    respondents: tuple[int, int] | None  # individual: (submitted, links)
+
+    @property
+    def is_open(self) -> bool:
+        return self.round.state == "open" and self.assessment.state != "submitted"
+
+
+def assessments_to_answer(session: Session, *, actor: Actor, today: date) -> list[AssessmentRow]:
+    """Assessments of the units the actor is principal for, newest rounds first."""
+    paths = [g.path for g in actor.grants if g.role == "principal"]
+    if not paths:
+        return []
+    rows = session.exec(
+        select(Assessment, Round, Unit, QuestionnaireVersion)
+        .join(Round, Round.id == Assessment.round_id)
+        .join(Unit, Unit.id == Assessment.unit_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_id)
+        .where(or_(*(Unit.path.startswith(p) for p in paths)))  # type: ignore[attr-defined]
+        .order_by(Round.closes.desc(), Unit.name)  # type: ignore[attr-defined]
+    ).all()
+    ids = [a.id for a, *_ in rows]
+    answered = dict(
+        session.exec(
+            select(Respondent.assessment_id, func.count())
+            .join(Answer, Answer.respondent_id == Respondent.id)
+            .where(
+                Respondent.assessment_id.in_(ids),  # type: ignore[union-attr]
+                Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+                Answer.kind != "none",
+            )
+            .group_by(Respondent.assessment_id)
+        ).all()
+    )
+    counts = respondent_counts(session, assessment_ids=ids)  # type: ignore[arg-type]
+    return [
+        AssessmentRow(
+            assessment=a,
+            round=r,
+            unit=u,
+            questionnaire=qv,
+            answered=int(answered.get(a.id, 0)),
+            respondents=counts.get(a.id, (0, 0)) if qv.respondent == "individual" else None,  # type: ignore[arg-type]
+        )
+        for a, r, u, qv in rows
+    ]

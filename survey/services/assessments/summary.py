@@ -1,0 +1,139 @@
+"""The summary (sammanställning) of one assessment, computed by the statistics engine."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey.models import Assessment, QuestionnaireVersion, Respondent, Round
+from survey.questionnaire import Framework, Questionnaire
+from survey.services.access import AssessmentContext
+from survey.services.engine import answer_rows, rows_by_scope, run_analysis
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    scope_type: str
+    scope_id: str
+    label: str
+    row: dict[str, Any]
+    previous: dict[str, Any] | None
+
+    @property
+    def change(self) -> float | None:
+        if self.previous is None or self.previous.get("index") is None:
+            return None
+        if self.row.get("index") is None:
+            return None
+        return float(self.row["index"] - self.previous["index"])
+
+
+@dataclass
+class Summary:
+    areas: list[ScopeResult] = field(default_factory=list)
+    subgoals: list[ScopeResult] = field(default_factory=list)
+    total: ScopeResult | None = None
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    n_respondents: int = 0
+    suppressed: bool = False
+    previous_round: Round | None = None
+    preliminary: bool = False
+
+
+def _previous(session: Session, *, ctx: AssessmentContext, key: str) -> Assessment | None:
+    """The unit's latest submitted assessment of the same questionnaire in an earlier round."""
+    return session.exec(
+        select(Assessment)
+        .join(Round, Round.id == Assessment.round_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_id)
+        .where(
+            Assessment.unit_id == ctx.unit.id,
+            QuestionnaireVersion.key == key,
+            Round.opens < ctx.round.opens,
+            Assessment.state == "submitted",
+        )
+        .order_by(col(Round.opens).desc())
+    ).first()
+
+
+def build_summary(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    framework: Framework,
+    lang: str,
+    min_group_size: int,
+) -> Summary:
+    individual = q.is_individual
+    # An individual questionnaire's answers leave the respondents only in released batches of
+    # at least k (survey.services.assessments.batches): never one more teacher at a time.
+    rows = answer_rows(
+        session,
+        assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
+        submitted_only=individual,
+        released_only=individual,
+    )
+    summary = Summary(preliminary=not individual and ctx.assessment.state != "submitted")
+    if individual:
+        summary.n_respondents = len({r.respondent_id for r in rows})
+        if summary.n_respondents < min_group_size:
+            summary.suppressed = True
+            return summary
+    units = {ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}}
+    current = rows_by_scope(
+        run_analysis(q, units=units, rows=rows),  # type: ignore[dict-item]
+        unit_id=ctx.unit.id,
+        round_id=ctx.round.id,
+    )  # type: ignore[arg-type]
+    previous: dict[tuple[str, str], dict[str, Any]] = {}
+    earlier = None if individual else _previous(session, ctx=ctx, key=q.key)
+    if earlier is not None:
+        old_rows = answer_rows(session, assessment_ids=[earlier.id], submitted_only=False)  # type: ignore[list-item]
+        previous = rows_by_scope(
+            run_analysis(q, units=units, rows=old_rows),  # type: ignore[dict-item]
+            unit_id=ctx.unit.id,
+            round_id=earlier.round_id,
+        )  # type: ignore[arg-type]
+        summary.previous_round = session.get(Round, earlier.round_id)
+
+    def result(scope_type: str, scope_id: str, label: str) -> ScopeResult:
+        row = current.get(
+            (scope_type, scope_id), {"score": None, "index": None, "level": None, "coverage": 0.0}
+        )
+        return ScopeResult(scope_type, scope_id, label, row, previous.get((scope_type, scope_id)))
+
+    summary.areas = [result("area", a, framework.area_by_id[a].title.get(lang)) for a in q.area_ids]
+    summary.subgoals = [
+        result(
+            "subgoal", s, f"{s.replace('FO', 'FO ')} {framework.subgoal_by_id[s].short.get(lang)}"
+        )
+        for s in q.subgoal_ids
+    ]
+    summary.total = result("total", "total", "Totalt" if lang == "sv" else "Total")
+    counts: Counter[str] = Counter()
+    answered_items: dict[int, set[str]] = {}
+    for r in rows:
+        key = str(r.value) if r.kind == "level" else r.kind
+        counts[key] += 1
+        answered_items.setdefault(r.respondent_id, set()).add(r.item_id)
+    sets = max(1, len(answered_items)) if individual else 1
+    counts["none"] += len(q.items) * sets - sum(len(v) for v in answered_items.values())
+    summary.distribution = [(str(v), counts[str(v)]) for v in q.scale.values]
+    summary.distribution += [(k, counts[k]) for k in ("na", "dk", "none") if counts[k]]
+    if not individual:
+        summary.n_respondents = 1
+    return summary
+
+
+def respondent_total(session: Session, *, assessment_id: int) -> int:
+    return len(
+        session.exec(
+            select(Respondent.id).where(
+                Respondent.assessment_id == assessment_id, Respondent.state == "submitted"
+            )
+        ).all()
+    )

@@ -1,0 +1,1 @@
+"""Benchmarks of a national round from its latest release."""

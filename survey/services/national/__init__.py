@@ -1,0 +1,1 @@
+"""National follow-up (FO 3.2): aggregates, national rounds, releases and trends."""

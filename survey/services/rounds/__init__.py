@@ -1,0 +1,2 @@
+"""Rounds: creating and changing them, who sees which, their results, participation and
+data set."""

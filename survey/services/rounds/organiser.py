@@ -1,0 +1,394 @@
+"""An organiser's rounds: creating one for a selection of its units, extending, closing early and
+reopening it. Every change is in the audit log.
+
+Input problems are collected per form field (``RoundInputError.issues``: field, message key,
+values) so that the form can show them all at once, in the reader's language; nothing is created
+or changed when there is any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
+from survey.models import SCHOOL_FORMS, AuditLog, Round, Unit, UnitSchoolForm
+from survey.parsing import ascii_int
+from survey.questionnaire import Questionnaire
+from survey.services.access import Actor
+from survey.services.assessments.batches import end_round_collections, reopen_round_collections
+from survey.services.audit import record
+from survey.services.questionnaires import store_version
+from survey.services.rounds.access import RoundScope
+from survey.services.rounds.store import create_round
+
+SELECTIONS = ("all", "list")
+TITLE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Issue:
+    field: str
+    key: str  # message key suffix, rounds.err.<key>
+    values: dict[str, Any]
+
+
+class RoundConflict(Conflict):
+    """The round's state does not allow the change; ``key`` names the message (rounds.err.*)."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+class RoundInputError(InvalidInput):
+    """Bad input for a round; ``issues`` name the fields."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__(
+            "invalid round input",
+            problems=[
+                f"{i.field}: {i.key} {i.values}" if i.values else f"{i.field}: {i.key}"
+                for i in issues
+            ],
+        )
+
+
+@dataclass
+class RoundRequest:
+    """What the new-round form sends, parsed (``None`` where it could not be parsed)."""
+
+    owner_id: int | None = None
+    questionnaire: str = ""  # "key@version"
+    title: str = ""
+    opens: date | None = None
+    closes: date | None = None
+    selection: str = "all"
+    school_forms: list[str] = field(default_factory=list)
+    unit_ids: list[int] = field(default_factory=list)
+    sharing_mandatory: bool = False
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _date(raw: str, name: str, issues: list[Issue]) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        issues.append(Issue(name, "date_missing", {}))
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        issues.append(Issue(name, "date_invalid", {"value": raw}))
+        return None
+
+
+def parse_round_request(form: Mapping[str, str], lists: Mapping[str, list[str]]) -> RoundRequest:
+    """Parse the form's strings; ``lists`` holds the multi-valued fields (school_forms, units)."""
+    req = RoundRequest()
+    issues = req.issues
+    req.owner_id = ascii_int(form.get("owner", ""))
+    req.questionnaire = form.get("questionnaire", "").strip()
+    req.title = form.get("title", "").strip()
+    req.opens = _date(form.get("opens", ""), "opens", issues)
+    req.closes = _date(form.get("closes", ""), "closes", issues)
+    req.selection = form.get("selection", "all").strip() or "all"
+    if req.selection not in SELECTIONS:
+        issues.append(Issue("selection", "selection_invalid", {"value": req.selection}))
+    for school_form in lists.get("school_forms", []):
+        if school_form not in SCHOOL_FORMS:
+            issues.append(Issue("school_forms", "school_form_invalid", {"value": school_form}))
+        elif school_form not in req.school_forms:
+            req.school_forms.append(school_form)
+    for raw in lists.get("units", []):
+        unit_id = ascii_int(raw)
+        if unit_id is not None:
+            req.unit_ids.append(unit_id)
+        else:
+            issues.append(Issue("units", "unit_invalid", {"value": raw}))
+    req.sharing_mandatory = form.get("sharing_mandatory", "") in ("1", "on", "true")
+    return req
+
+
+# --------------------------------------------------------------------------------- who and what
+
+
+def owner_choices(session: Session, *, actor: Actor) -> list[Unit]:
+    """Organisers the actor may create rounds for: a strategist's own organisers; admins all.
+
+    National staff create national rounds (issue 8), not organiser rounds.
+    """
+    organisers = session.exec(select(Unit).where(Unit.kind == "organiser").order_by(Unit.name))
+    if actor.is_admin:
+        return list(organisers)
+    paths = [g.path for g in actor.grants if g.role == "strategist"]
+    if not paths:
+        return []
+    return [u for u in organisers if any(u.path.startswith(p) for p in paths)]
+
+
+def unit_forms(session: Session, *, unit_ids: list[int]) -> dict[int, list[str]]:
+    forms: dict[int, list[str]] = {}
+    if not unit_ids:
+        return forms
+    for unit_id, school_form in session.exec(
+        select(UnitSchoolForm.unit_id, UnitSchoolForm.school_form).where(
+            col(UnitSchoolForm.unit_id).in_(unit_ids)
+        )
+    ):
+        forms.setdefault(unit_id, []).append(school_form)
+    return {u: sorted(f, key=SCHOOL_FORMS.index) for u, f in forms.items()}
+
+
+def organiser_units(session: Session, *, owner: Unit) -> list[Unit]:
+    """The organiser itself and every unit below it, by kind and name."""
+    units = session.exec(select(Unit).where(col(Unit.path).startswith(owner.path)))
+    return sorted(units, key=lambda u: (u.kind != "organiser", u.name.casefold()))
+
+
+def eligible_units(
+    session: Session, *, owner: Unit, q: Questionnaire, school_forms: list[str]
+) -> list[Unit]:
+    """Units of ``owner`` of the questionnaire's target kinds, with one of ``school_forms``
+    (any form when empty)."""
+    units = [u for u in organiser_units(session, owner=owner) if u.kind in q.targets]
+    if not school_forms:
+        return units
+    forms = unit_forms(session, unit_ids=[u.id for u in units])  # type: ignore[misc]
+    return [u for u in units if set(forms.get(u.id, [])) & set(school_forms)]  # type: ignore[arg-type]
+
+
+def _pick_units(
+    session: Session, *, owner: Unit, q: Questionnaire, req: RoundRequest, issues: list[Issue]
+) -> list[Unit]:
+    if req.selection == "all":
+        units = eligible_units(session, owner=owner, q=q, school_forms=req.school_forms)
+        if not units:
+            issues.append(Issue("units", "none_match", {"kinds": list(q.targets)}))
+        return units
+    if not req.unit_ids:
+        if not any(i.field == "units" for i in issues):
+            issues.append(Issue("units", "none_chosen", {}))
+        return []
+    found = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(req.unit_ids)))}
+    units = []
+    for unit_id in dict.fromkeys(req.unit_ids):
+        unit = found.get(unit_id)
+        if unit is None:
+            issues.append(Issue("units", "unit_unknown", {"id": unit_id}))
+        elif not unit.path.startswith(owner.path):
+            issues.append(Issue("units", "unit_outside", {"id": unit_id, "owner": owner.name}))
+        elif unit.kind not in q.targets:
+            issues.append(
+                Issue(
+                    "units",
+                    "unit_kind",
+                    {"name": unit.name, "kind": unit.kind, "kinds": list(q.targets)},
+                )
+            )
+        else:
+            units.append(unit)
+    return units
+
+
+def create_organiser_round(
+    session: Session,
+    *,
+    actor: Actor,
+    req: RoundRequest,
+    questionnaires: Mapping[tuple[str, str], Questionnaire],
+    today: date,
+    ip: str | None = None,
+) -> Round:
+    """Validate the request and create the round with a draft assessment per unit.
+
+    Raises RoundInputError listing every problem (nothing is created), or NotFound when the
+    actor may not create organiser rounds at all.
+    """
+    choices = {u.id: u for u in owner_choices(session, actor=actor)}
+    if not choices:
+        raise NotFound("Sidan finns inte.")
+    issues = list(req.issues)
+    owner = choices.get(req.owner_id) if req.owner_id is not None else None
+    if owner is None and req.owner_id is None and len(choices) == 1:
+        owner = next(iter(choices.values()))
+    if owner is None:
+        issues.append(Issue("owner", "owner_invalid", {}))
+    key, _, version = req.questionnaire.partition("@")
+    q = questionnaires.get((key, version))
+    if q is None:
+        issues.append(Issue("questionnaire", "questionnaire_invalid", {}))
+    if not req.title:
+        issues.append(Issue("title", "title_missing", {}))
+    elif len(req.title) > TITLE_MAX:
+        issues.append(Issue("title", "title_long", {"max": TITLE_MAX}))
+    if req.opens and req.closes:
+        if req.closes < req.opens:
+            issues.append(Issue("closes", "closes_before_opens", {}))
+        elif req.closes < today:
+            issues.append(Issue("closes", "closes_past", {}))
+    units: list[Unit] = []
+    if owner is not None and q is not None and req.selection in SELECTIONS:
+        units = _pick_units(session, owner=owner, q=q, req=req, issues=issues)
+    if issues:
+        raise RoundInputError(issues)
+    assert owner is not None and q is not None and req.opens and req.closes
+    targets: dict[str, object] = (
+        {"kinds": list(q.targets), "school_forms": req.school_forms}
+        if req.selection == "all"
+        else {"unit_ids": [u.id for u in units]}
+    )
+    round_ = create_round(
+        session,
+        questionnaire=store_version(session, questionnaire=q),
+        owner=owner,
+        kind="organiser",
+        title=req.title,
+        opens=req.opens,
+        closes=req.closes,
+        units=units,
+        sharing_mandatory=req.sharing_mandatory,
+        targets=targets,
+        actor_id=actor.id,
+    )
+    entry = session.exec(
+        select(AuditLog).where(AuditLog.action == "round.create", AuditLog.object_id == round_.id)
+    ).one()
+    entry.ip = ip
+    entry.detail = {
+        **entry.detail,
+        "questionnaire": f"{q.key} {q.version}",
+        "targets": targets,
+        "opens": req.opens.isoformat(),
+        "closes": req.closes.isoformat(),
+        "sharing_mandatory": round_.sharing_mandatory,
+    }
+    session.add(entry)
+    session.flush()
+    return round_
+
+
+# --------------------------------------------------------------------------------- lifecycle
+
+
+def _managed(scope: RoundScope) -> Round:
+    if not scope.can_manage:
+        raise Forbidden("Bara den som äger omgången kan ändra den.")
+    return scope.round
+
+
+def _log(
+    session: Session,
+    round_: Round,
+    action: str,
+    actor: Actor,
+    ip: str | None,
+    detail: dict[str, Any],
+) -> None:
+    record(
+        session,
+        action=action,
+        object_type="round",
+        object_id=round_.id,
+        unit_id=round_.owner_unit_id,
+        user_id=actor.id,
+        detail=detail,
+        ip=ip,
+    )
+
+
+def extend_round(
+    session: Session, *, scope: RoundScope, closes: date, actor: Actor, ip: str | None = None
+) -> Round:
+    """Move the close date of an open round later."""
+    round_ = _managed(scope)
+    if round_.state == "closed":
+        raise RoundConflict(
+            "extend_closed", "Omgången är stängd. Öppna den igen för att ge en ny sista dag."
+        )
+    if closes <= round_.closes:
+        raise RoundInputError(
+            [Issue("closes", "extend_not_later", {"current": round_.closes.isoformat()})]
+        )
+    previous = round_.closes
+    round_.closes = closes
+    session.add(round_)
+    _log(
+        session,
+        round_,
+        "round.extend",
+        actor,
+        ip,
+        {"closes_from": previous.isoformat(), "closes_to": closes.isoformat()},
+    )
+    session.flush()
+    return round_
+
+
+def close_round(
+    session: Session,
+    *,
+    scope: RoundScope,
+    actor: Actor,
+    today: date,
+    k: int,
+    ip: str | None = None,
+) -> Round:
+    """Close the round now: no more answers or submissions (the planned date is kept). Every
+    unit's anonymous collection ends, releasing a batch where at least ``k`` are waiting."""
+    round_ = _managed(scope)
+    if round_.state == "closed":
+        raise RoundConflict("already_closed", "Omgången är redan stängd.")
+    round_.state = "closed"
+    session.add(round_)
+    end_round_collections(session, round_=round_, k=k, actor_id=actor.id, ip=ip)
+    _log(
+        session,
+        round_,
+        "round.close",
+        actor,
+        ip,
+        {"closes": round_.closes.isoformat(), "closed_on": today.isoformat()},
+    )
+    session.flush()
+    return round_
+
+
+def reopen_round(
+    session: Session,
+    *,
+    scope: RoundScope,
+    actor: Actor,
+    today: date,
+    closes: date | None = None,
+    ip: str | None = None,
+) -> Round:
+    """Open a closed round again, optionally with a new close date (needed once it passed)."""
+    round_ = _managed(scope)
+    if round_.state != "closed":
+        raise RoundConflict("not_closed", "Omgången är inte stängd.")
+    if closes is None and round_.closes < today:
+        raise RoundInputError(
+            [Issue("closes", "reopen_needs_date", {"current": round_.closes.isoformat()})]
+        )
+    if closes is not None and (closes < today or closes < round_.opens):
+        raise RoundInputError([Issue("closes", "closes_past", {})])
+    previous = round_.closes
+    round_.state = "open"
+    round_.closes = closes or round_.closes
+    session.add(round_)
+    reopen_round_collections(session, round_=round_)
+    _log(
+        session,
+        round_,
+        "round.reopen",
+        actor,
+        ip,
+        {"closes_from": previous.isoformat(), "closes_to": round_.closes.isoformat()},
+    )
+    session.flush()
+    return round_

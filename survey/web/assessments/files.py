@@ -1,0 +1,235 @@
+"""Exports of one assessment: its answers, scores and action plan as XLSX sheets or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlmodel import Session, col, select
+
+from survey.models import Answer, User, utcnow
+from survey.questionnaire import Framework, Questionnaire
+from survey.services.access import AssessmentContext
+from survey.services.assessments.summary import Summary, build_summary
+from survey.services.plan.actions import PlanLine, naive_utc, plan_rows
+from survey.sheets import Cell, Sheet, slug
+
+# --------------------------------------------------------------------------------- exports
+
+Translate = Callable[[str], str]
+
+
+def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    columns = [
+        "priority",
+        "item",
+        "area",
+        "subgoal",
+        "tags",
+        "level",
+        "title",
+        "activity",
+        "owner",
+        "due_date",
+        "status",
+        "note",
+        "updated",
+    ]
+    rows: list[list[Cell]] = [
+        [
+            line.row.priority,
+            line.item.id if line.item else tr("plan.own"),
+            line.area,
+            line.subgoal,
+            ", ".join(line.item.tags) if line.item else "",
+            f"{line.level} {labels.get(line.level, '')}" if line.level else "",
+            line.title,
+            line.activity,
+            line.row.owner,
+            line.row.due_date,
+            tr(f"plan.status.{line.row.status}"),
+            line.row.note,
+            naive_utc(line.row.updated_at),
+        ]
+        for line in lines
+    ]
+    return Sheet("plan", tr("export.sheet.plan"), [tr(f"export.col.{c}") for c in columns], rows)
+
+
+def _emails(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    found = session.exec(select(User.id, User.email).where(col(User.id).in_(ids)))
+    return {uid: email for uid, email in found}  # type: ignore[misc]
+
+
+def answers_sheet(
+    session: Session,
+    *,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    tr: Translate,
+    lang: str,
+) -> Sheet:
+    """Every item with its answer, comment, who (e-mail of the signed-in user) and when."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    emails = _emails(session, {a.answered_by for a in answers.values() if a.answered_by})
+    rows: list[list[Cell]] = []
+    for item in q.items:
+        answer = answers.get(item.id)
+        kind = answer.kind if answer else "none"
+        value = answer.value if answer and kind == "level" else None
+        rows.append(
+            [
+                item.id,
+                framework.area_by_id[item.area].title.get(lang),
+                item.subgoal.replace("FO", "FO "),
+                item.weight,
+                item.text.get(lang),
+                value,
+                labels.get(value, "") if value is not None else tr(f"export.answer.{kind}"),
+                item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
+                (answer.comment or "") if answer else "",
+                emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
+                naive_utc(answer.updated_at) if answer else None,
+            ]
+        )
+    columns = [
+        "item",
+        "area",
+        "subgoal",
+        "weight",
+        "text",
+        "value_level",
+        "label",
+        "descriptor",
+        "comment",
+        "answered_by",
+        "answered_at",
+    ]
+    return Sheet(
+        "answers", tr("export.sheet.answers"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def _number(value: object, digits: int) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else round(number, digits)  # NaN → empty
+
+
+def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+    """Scores per area, sub-goal and in total, as computed by the statistics engine."""
+    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    individual = q.is_individual
+    columns = [
+        "scope_type",
+        "scope_id",
+        "scope",
+        "level",
+        "level_label",
+        "index",
+        "score",
+        "coverage",
+    ]
+    if individual:
+        columns += ["n", "ci_low", "ci_high"]
+    rows: list[list[Cell]] = []
+    scopes = [*summary.areas, *summary.subgoals, *([summary.total] if summary.total else [])]
+    for result in [] if summary.suppressed else scopes:
+        row = result.row
+        level = int(row["level"]) if row.get("level") is not None else None
+        cells: list[Cell] = [
+            tr(f"export.scope.{result.scope_type}"),
+            result.scope_id,
+            result.label,
+            level,
+            labels.get(level, "") if level else tr("export.insufficient"),
+            _number(row.get("index"), 1),
+            _number(row.get("score"), 3),
+            _number(row.get("coverage"), 3),
+        ]
+        if individual:
+            cells += [
+                row.get("n_respondents"),
+                _number(row.get("ci_low"), 3),
+                _number(row.get("ci_high"), 3),
+            ]
+        rows.append(cells)
+    return Sheet(
+        "scores", tr("export.sheet.scores"), [tr(f"export.col.{c}") for c in columns], rows
+    )
+
+
+def about_sheet(
+    ctx: AssessmentContext,
+    *,
+    q: Questionnaire,
+    summary: Summary | None,
+    tr: Translate,
+    lang: str,
+    min_group_size: int,
+) -> Sheet:
+    facts: list[tuple[str, Cell]] = [
+        ("unit", ctx.unit.name),
+        ("school_unit_code", ctx.unit.school_unit_code or ""),
+        ("round", ctx.round.title),
+        ("questionnaire", f"{q.title.get(lang)} ({q.key} {q.version})"),
+        ("state", tr(f"state.{ctx.assessment.state}")),
+        (
+            "submitted_at",
+            naive_utc(ctx.assessment.submitted_at) if ctx.assessment.submitted_at else None,
+        ),
+        ("exported_at", naive_utc(utcnow())),
+    ]
+    if q.is_individual and summary is not None:
+        facts.append(("respondents", summary.n_respondents))
+        facts.append(("privacy", tr("export.individual_note").format(k=min_group_size)))
+        if summary.suppressed:
+            facts.append(
+                (
+                    "suppressed",
+                    tr("export.suppressed").format(k=min_group_size, n=summary.n_respondents),
+                )
+            )
+    elif summary is not None and summary.preliminary:
+        facts.append(("preliminary", tr("sum.preliminary")))
+    rows: list[list[Cell]] = [[tr(f"export.fact.{key}"), value] for key, value in facts]
+    return Sheet(
+        "about", tr("export.sheet.about"), [tr("export.col.fact"), tr("export.col.value")], rows
+    )
+
+
+def assessment_export(
+    session: Session,
+    *,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    lang: str,
+    tr: Translate,
+    min_group_size: int,
+) -> list[Sheet]:
+    """The whole assessment: answers, scores and plan (individual: aggregated scores only)."""
+    summary = build_summary(
+        session, ctx=ctx, q=q, framework=framework, lang=lang, min_group_size=min_group_size
+    )
+    about = about_sheet(ctx, q=q, summary=summary, tr=tr, lang=lang, min_group_size=min_group_size)
+    scores = scores_sheet(summary, q=q, tr=tr, lang=lang)
+    if q.is_individual:
+        return [about, scores]
+    lines = plan_rows(session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang)
+    return [
+        about,
+        answers_sheet(session, q=q, framework=framework, answers=answers, tr=tr, lang=lang),
+        scores,
+        plan_sheet(lines, q=q, tr=tr, lang=lang),
+    ]
+
+
+def export_stem(ctx: AssessmentContext, *, part: str) -> str:
+    """A file name without extension, ASCII only: ``kvarnbackaskolan-omgang-2026-handlingsplan``."""
+    return "-".join(s for s in (slug(ctx.unit.name), slug(ctx.round.title), part) if s)[:150]

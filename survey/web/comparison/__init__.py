@@ -1,0 +1,1 @@
+"""The organiser's comparison views and the round results API."""

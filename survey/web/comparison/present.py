@@ -1,0 +1,115 @@
+"""Numbers and sentences of the comparison views, in Swedish or English.
+
+Formatting only: every value comes from the statistics engine. ``tr(key, **values)`` is the
+translation function of the request's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from survey.services.comparison.equity import Note, Panel
+from survey.services.comparison.heatmap import ScopeColumn
+from survey.stats.groupstats import OUTLIER_Z
+
+Tr = Callable[..., str]
+MINUS = "\u2212"
+
+
+def fmt(value: float | int | None, digits: int, lang: str, *, sign: bool = False) -> str:
+    """``1,23`` (sv) / ``1.23`` (en), a real minus sign, "–" for a missing value."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+    if text.lstrip("+-").strip("0.") == "":  # rounds to zero: no sign
+        text = text.lstrip("+-")
+    text = text.replace("-", MINUS)
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def fmt_p(p: float | None, lang: str) -> str:
+    """``p = 0,01`` or ``p < 0,001``."""
+    if p is None:
+        return "p = –"
+    if p < 0.001:
+        return f"p < {fmt(0.001, 3, lang)}"
+    return f"p = {fmt(p, 2 if p >= 0.01 else 3, lang)}"
+
+
+def fmt_pct(share: float | None, lang: str) -> str:
+    return "–" if share is None else f"{fmt(100 * share, 0, lang)} %"
+
+
+def where(column: ScopeColumn, tr: Tr) -> str:
+    """ "i FO 2.1" / "in FO 2.1"; "totalt sett" / "overall" for the total."""
+    if column.scope_type == "total":
+        return tr("cmp.in_total")
+    return tr("cmp.in_scope", scope=column.label)
+
+
+def others(panel: Panel, tr: Tr) -> str:
+    """ "kommunens övriga skolor", "huvudmannens övriga förskolor", ..."""
+    owner = "municipal" if panel.organiser_type == "municipal" else "organiser"
+    return tr(f"cmp.others.{owner}.{panel.unit_word}")
+
+
+def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
+    """One plain sentence with the numbers, e.g. "Skola X ligger klart under kommunens övriga
+    skolor i FO 2.1 (Cliff's δ = −0,45, justerat p = 0,01, 18 svarande)."""
+    v = note.values
+    common = {
+        "unit": note.ru.unit.name,
+        "others": others(panel, tr),
+        "where": where(panel.column, tr),
+    }
+    if note.kind in ("below", "above"):
+        return tr(
+            f"cmp.flag.{note.kind}",
+            **common,
+            delta=fmt(v["delta"], 2, lang),
+            p=fmt_p(v["p_adj"], lang),
+            n=v["n"] if v["n"] is not None else "–",
+        )
+    z, gap = v["robust_z"], v["level_gap"]
+    numbers = {
+        "index": fmt(v["index"], 0, lang),
+        "median": fmt(v["median_index"], 0, lang),
+        "level": v["level"],
+        "z": fmt(z, 2, lang),
+    }
+    if z is not None and z <= OUTLIER_Z:
+        return tr("cmp.outlier.clearly", **common, **numbers)
+    key = "cmp.outlier.gap_one" if gap == 1 else "cmp.outlier.gap_many"
+    return tr(key, **common, **numbers, gap=fmt(gap, 0 if gap == int(gap) else 1, lang))
+
+
+def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:
+    """ICC(1) in words: "71 % av variationen i lärarnas svar ligger mellan skolorna"."""
+    icc = panel.stats.get("icc1")
+    if icc is None:
+        return None
+    units = tr(f"cmp.units_between.{panel.unit_word}")
+    if icc <= 0:
+        return tr("cmp.icc_none", units=units, icc=fmt(icc, 2, lang))
+    return tr("cmp.icc_words", pct=fmt(100 * icc, 0, lang), units=units, icc=fmt(icc, 2, lang))
+
+
+def missing_messages(panel: Panel, *, individual: bool, tr: Tr) -> list[str]:
+    """What is missing where the panel cannot give a number."""
+    stats: dict[str, Any] = panel.stats
+    n = panel.n_units
+    out = []
+    if n == 0:
+        return [tr("cmp.missing.no_units")]
+    if n < 2:
+        out.append(tr("cmp.missing.spread", n=n))
+    if individual and stats.get("icc1") is None:
+        out.append(tr("cmp.missing.icc", n=stats.get("n_test_units") or 0))
+    for split in panel.splits:
+        if split.row.get("h") is None:
+            if len(split.values) < 2:
+                out.append(tr("cmp.missing.one_value", by=tr(f"cmp.by.{split.by}")))
+            else:
+                out.append(tr("cmp.missing.kruskal", by=tr(f"cmp.by.{split.by}")))
+    return out

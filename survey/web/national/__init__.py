@@ -1,0 +1,1 @@
+"""National follow-up pages, API and publication files."""

@@ -1,0 +1,357 @@
+"""The action plan (handlingsplan) of a unit's assessment, and the exports of an assessment.
+
+Reading and exporting need the right to view the result (the unit, or the organiser's strategists
+once it is shared); editing needs the right to answer. Individual questionnaires have no plan of
+their own, and their export holds aggregated results only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from survey.errors import DomainError, InvalidInput, NotFound
+from survey.models import ACTION_STATUSES, Answer
+from survey.questionnaire import Questionnaire
+from survey.services.access import AssessmentContext, can_answer, get_assessment_for
+from survey.services.assessments.answers import answers_of
+from survey.services.plan.actions import (
+    EDITABLE,
+    PRIORITIES,
+    PlanFilters,
+    StaleRow,
+    add_row,
+    delete_row,
+    parse_filters,
+    plan_rows,
+    row_version,
+    status_counts,
+    update_row,
+)
+from survey.services.questionnaires import questionnaire_for
+from survey.services.rounds.store import unit_respondent
+from survey.sheets import Sheet, csv_bytes, xlsx_bytes
+from survey.web.assessments.files import assessment_export, export_stem, plan_sheet
+from survey.web.auth import CsrfProtected, CurrentActor, csrf_token_for
+from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
+from survey.web.i18n import translate
+from survey.web.rendering import is_htmx, render
+
+router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+ADD_FIELDS = ("title", "activity", "priority", "owner", "due_date")
+
+
+def _load(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, purpose: str
+) -> tuple[AssessmentContext, Questionnaire]:
+    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose=purpose)
+    q = questionnaire_for(
+        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
+    )
+    return ctx, q
+
+
+def _load_plan(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, purpose: str
+) -> tuple[AssessmentContext, Questionnaire]:
+    ctx, q = _load(request, session, actor, assessment_id, purpose)
+    if q.is_individual:
+        raise NotFound("En individuell enkät har ingen egen handlingsplan.")
+    return ctx, q
+
+
+def _answers(session: SessionDep, ctx: AssessmentContext) -> dict[str, Answer]:
+    respondent = unit_respondent(session, assessment=ctx.assessment)
+    return answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+
+
+def _filters_of(request: Request, q: Questionnaire) -> PlanFilters:
+    params = request.query_params
+    return parse_filters(
+        q, area=params.get("area"), subgoal=params.get("subgoal"), tag=params.get("tag")
+    )
+
+
+def _plan_url(assessment_id: Id, query: dict[str, str], anchor: str = "") -> str:
+    qs = f"?{urlencode(query)}" if query else ""
+    return f"/assessments/{assessment_id}/plan{qs}{anchor}"
+
+
+def _form_values(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: value for name in names if isinstance(value := form.get(name), str)}
+
+
+def _render_page(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: AssessmentContext,
+    q: Questionnaire,
+    *,
+    error: str | None = None,
+    add_values: dict[str, str] | None = None,
+    open_row: OptionalIdQuery = None,
+    status_code: int = 200,
+) -> Response:
+    lang = get_lang(request)
+    framework = request.app.state.framework
+    filters = _filters_of(request, q)
+    answers = _answers(session, ctx)
+    lines = plan_rows(
+        session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang, filters=filters
+    )
+    counts = status_counts(session, ctx=ctx)
+    done = request.query_params.get("done")
+    chosen = [
+        framework.area_by_id[filters.area].title.get(lang) if filters.area else None,
+        filters.subgoal.replace("FO", "FO ") if filters.subgoal else None,
+        filters.tag,
+    ]
+    return render(
+        request,
+        "plan.html",
+        {
+            "ctx": ctx,
+            "q": q,
+            "lines": lines,
+            "filters": filters,
+            "filter_query": urlencode(filters.query()),
+            "filter_text": ", ".join(c for c in chosen if c),
+            "areas": [(a, framework.area_by_id[a].title.get(lang)) for a in q.area_ids],
+            "subgoals": [
+                (s, f"{s.replace('FO', 'FO ')} {framework.subgoal_by_id[s].short.get(lang)}")
+                for s in q.subgoal_ids
+            ],
+            "level_labels": {level.value: level.label.get(lang) for level in q.scale.levels},
+            "priorities": PRIORITIES,
+            "statuses": ACTION_STATUSES,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "can_edit": can_answer(actor, ctx.unit),
+            "version_of": row_version,
+            "done": done if done in ("saved", "added", "deleted") else None,
+            "error": error,
+            "add_values": add_values or {},
+            "open_row": open_row,
+        },
+        status_code=status_code,
+    )
+
+
+def _render_block(
+    request: Request, block: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """One named block of plan.html, for an htmx response (out-of-band fragments)."""
+    lang = get_lang(request)
+    template = request.app.state.templates.env.get_template("plan.html")
+    values = {
+        "request": request,
+        "lang": lang,
+        "_": lambda key, **kw: translate(key, lang, **kw),
+        "csrf_token": csrf_token_for(request),
+        **context,
+    }
+    html = "".join(template.blocks[block](template.new_context(values)))
+    return HTMLResponse(
+        html,
+        status_code=status_code,
+        headers={"Vary": "HX-Request, Cookie", "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/{assessment_id}/plan")
+def plan_page(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    ctx, q = _load_plan(request, session, actor, assessment_id, "view")
+    return _render_page(request, session, actor, ctx, q)
+
+
+@router.post("/{assessment_id}/plan/rows/{row_id}")
+def plan_update_row(
+    request: Request,
+    session: SessionDep,
+    form: FormDep,
+    actor: CurrentActor,
+    assessment_id: Id,
+    row_id: Id,
+) -> Response:
+    """Autosave of one field (htmx) or the plain save of a whole row (then Post/Redirect/Get)."""
+    ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
+    values = _form_values(form, EDITABLE)
+    version = form.get("version")
+    if is_htmx(request):
+        field = next(iter(values), "row")
+        try:
+            row = update_row(
+                session,
+                ctx=ctx,
+                row_id=row_id,
+                values=values,
+                version=version if isinstance(version, str) else None,
+            )
+        except DomainError as exc:
+            return _render_block(
+                request,
+                "row_saved",
+                {"row_id": row_id, "field": field, "error": exc.message},
+                status_code=exc.status_code,
+            )
+        counts = status_counts(session, ctx=ctx)
+        return _render_block(
+            request,
+            "row_saved",
+            {
+                "row_id": row.id,
+                "field": field,
+                "error": None,
+                "version": row_version(row),
+                "counts": counts,
+                "total": sum(counts.values()),
+                "row": row,
+                "oob": True,
+            },
+        )
+    try:
+        update_row(
+            session,
+            ctx=ctx,
+            row_id=row_id,
+            values=values,
+            version=version if isinstance(version, str) and version else None,
+        )
+    except (StaleRow, InvalidInput) as exc:
+        return _render_page(
+            request,
+            session,
+            actor,
+            ctx,
+            q,
+            error=exc.message,
+            open_row=row_id,
+            status_code=exc.status_code,
+        )
+    query = {**_filters_of(request, q).query(), "done": "saved"}
+    return RedirectResponse(_plan_url(assessment_id, query, f"#row-{row_id}"), status_code=303)
+
+
+@router.post("/{assessment_id}/plan/rows")
+def plan_add_row(
+    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
+    values = _form_values(form, ADD_FIELDS)
+    try:
+        row = add_row(session, ctx=ctx, **values)
+    except InvalidInput as exc:
+        return _render_page(
+            request,
+            session,
+            actor,
+            ctx,
+            q,
+            error=exc.message,
+            add_values=values,
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(
+        _plan_url(assessment_id, {"done": "added"}, f"#row-{row.id}"), status_code=303
+    )
+
+
+@router.post("/{assessment_id}/plan/rows/{row_id}/delete")
+def plan_delete_row(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, row_id: Id
+) -> Response:
+    ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
+    delete_row(session, ctx=ctx, row_id=row_id)
+    query = {**_filters_of(request, q).query(), "done": "deleted"}
+    return RedirectResponse(_plan_url(assessment_id, query), status_code=303)
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _plan_export(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> tuple[list[Sheet], str]:
+    ctx, q = _load_plan(request, session, actor, assessment_id, "view")
+    lang = get_lang(request)
+    lines = plan_rows(
+        session,
+        ctx=ctx,
+        q=q,
+        framework=request.app.state.framework,
+        answers=_answers(session, ctx),
+        lang=lang,
+        filters=_filters_of(request, q),
+    )
+    sheet = plan_sheet(lines, q=q, tr=lambda key: translate(key, lang), lang=lang)
+    return [sheet], export_stem(ctx, part=translate("export.file_plan", lang))
+
+
+def _whole_export(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> tuple[list[Sheet], str]:
+    ctx, q = _load(request, session, actor, assessment_id, "view")
+    lang = get_lang(request)
+    state = request.app.state
+    sheets = assessment_export(
+        session,
+        ctx=ctx,
+        q=q,
+        framework=state.framework,
+        answers={} if q.is_individual else _answers(session, ctx),
+        lang=lang,
+        tr=lambda key: translate(key, lang),
+        min_group_size=state.settings.min_group_size,
+    )
+    return sheets, export_stem(ctx, part=translate("export.file_all", lang))
+
+
+@router.get("/{assessment_id}/plan.xlsx")
+def plan_xlsx(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    sheets, stem = _plan_export(request, session, actor, assessment_id)
+    return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
+
+
+@router.get("/{assessment_id}/plan.csv")
+def plan_csv(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    sheets, stem = _plan_export(request, session, actor, assessment_id)
+    return _download(csv_bytes(sheets), f"{stem}.csv", CSV)
+
+
+@router.get("/{assessment_id}/export.xlsx")
+def export_xlsx(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    sheets, stem = _whole_export(request, session, actor, assessment_id)
+    return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
+
+
+@router.get("/{assessment_id}/export.csv")
+def export_csv(
+    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+) -> Response:
+    sheets, stem = _whole_export(request, session, actor, assessment_id)
+    return _download(csv_bytes(sheets), f"{stem}.csv", CSV)

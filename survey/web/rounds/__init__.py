@@ -1,0 +1,1 @@
+"""An organiser's rounds: pages, API and files."""
