@@ -1,5 +1,6 @@
 """Tabular files: sheets written as XLSX or CSV, safe for spreadsheets (no cell runs as a
-formula), and ASCII file names."""
+formula; moments in Swedish local time, since spreadsheets have no time zones), and ASCII file
+names."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from survey.clock import local_naive
 
 Cell = str | int | float | date | datetime | None
 
@@ -35,6 +38,8 @@ def slug(text: str) -> str:
 
 
 def _xlsx_cell(sheet: object, value: Cell) -> object:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = local_naive(value)
     cell = WriteOnlyCell(
         sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
     )
@@ -78,7 +83,8 @@ def _csv_value(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        local = local_naive(value) if value.tzinfo is not None else value
+        return local.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

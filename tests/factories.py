@@ -215,7 +215,8 @@ def bulk_answer(engine: Engine, assessment_ids: dict[int, int]) -> None:
     (bypasses the per-item save, which the answering tests cover)."""
     from sqlalchemy import insert
 
-    from survey.models import Answer, utcnow
+    from survey.clock import utcnow
+    from survey.models import Answer
     from survey.services.questionnaires import questionnaire_for
 
     with Session(engine, expire_on_commit=False) as session:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
+from survey.clock import utcnow
 from survey.errors import DomainError
-from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession, utcnow
+from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession
 from survey.security import hash_password, new_token, token_digest, verify_password
 from survey.services.access import Actor, Grant, UserInfo
 from survey.services.accounts.users import normalise_email
@@ -42,11 +43,6 @@ class SignedIn:
     token: str
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything we store is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def check_throttle(session: Session, *, email: str, ip: str) -> None:
     """Within 15 minutes: 5 failures for one account from one address, 10 for one account from
     any addresses, or 30 from one address over any accounts → wait until the oldest of them is
@@ -62,7 +58,7 @@ def check_throttle(session: Session, *, email: str, ip: str) -> None:
             select(func.count(), func.min(LoginAttempt.at)).where(*where, *failed)
         ).one()
         if count >= limit and first is not None:
-            wait = _aware(first) + WINDOW - utcnow()
+            wait = first + WINDOW - utcnow()
             minutes = max(1, int(wait.total_seconds() // 60) + 1)
             raise TooManyAttempts(
                 f"För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök "
@@ -149,7 +145,7 @@ def live_session(connection: Connection, *, token: str) -> LiveSession | None:
     if not rows:
         return None
     first = rows[0]
-    if first.revoked_at is not None or _aware(first.expires_at) <= utcnow():
+    if first.revoked_at is not None or first.expires_at <= utcnow():
         return None
     if not first.is_active:
         return None

@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput
-from survey.models import Answer, Assessment, Respondent, utcnow
+from survey.models import Answer, Assessment, Respondent
 from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import Actor, AssessmentContext

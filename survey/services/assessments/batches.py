@@ -18,8 +18,9 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from survey.clock import utcnow
 from survey.errors import Conflict
-from survey.models import Assessment, Respondent, Round, utcnow
+from survey.models import Assessment, Respondent, Round
 from survey.services.access import Actor, AssessmentContext
 from survey.services.audit import record
 from survey.services.questionnaires import is_individual_version

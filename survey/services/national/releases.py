@@ -31,8 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput, NotFound
-from survey.models import QuestionnaireVersion, Round, RoundRelease, Unit, utcnow
+from survey.models import QuestionnaireVersion, Round, RoundRelease, Unit
 from survey.parsing import ascii_int
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.assessments.batches import end_round_collections, released_counts

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlmodel import Session, select
 
+from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput, NotFound
-from survey.models import ACTION_STATUSES, ActionPlanRow, Answer, utcnow
+from survey.models import ACTION_STATUSES, ActionPlanRow, Answer
 from survey.parsing import ascii_int
 from survey.questionnaire import Framework, Item, Questionnaire
 from survey.services.access import AssessmentContext
@@ -109,7 +110,7 @@ class StaleRow(Conflict):
 
 
 def row_version(row: ActionPlanRow) -> str:
-    return naive_utc(row.updated_at).isoformat()
+    return row.updated_at.isoformat()
 
 
 def _text(field: str, raw: str) -> str:
@@ -335,11 +336,6 @@ def status_counts(session: Session, *, ctx: AssessmentContext) -> dict[str, int]
     for row in _rows(session, ctx.assessment.id):  # type: ignore[arg-type]
         counts[row.status] = counts.get(row.status, 0) + 1
     return counts
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """A timestamp in UTC without tzinfo (SQLite returns naive UTC; Excel has no time zones)."""
-    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 
 from sqlmodel import Session, col, select
 
-from survey.models import Answer, User, utcnow
+from survey.clock import utcnow
+from survey.models import Answer, User
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.assessments.summary import Summary, build_summary
-from survey.services.plan.actions import PlanLine, naive_utc, plan_rows
+from survey.services.plan.actions import PlanLine, plan_rows
 from survey.sheets import Cell, Sheet, slug
 
 # --------------------------------------------------------------------------------- exports
@@ -49,7 +50,7 @@ def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: 
             line.row.due_date,
             tr(f"plan.status.{line.row.status}"),
             line.row.note,
-            naive_utc(line.row.updated_at),
+            line.row.updated_at,
         ]
         for line in lines
     ]
@@ -92,7 +93,7 @@ def answers_sheet(
                 item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
                 (answer.comment or "") if answer else "",
                 emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
-                naive_utc(answer.updated_at) if answer else None,
+                answer.updated_at if answer else None,
             ]
         )
     columns = [
@@ -180,9 +181,9 @@ def about_sheet(
         ("state", tr(f"state.{ctx.assessment.state}")),
         (
             "submitted_at",
-            naive_utc(ctx.assessment.submitted_at) if ctx.assessment.submitted_at else None,
+            ctx.assessment.submitted_at if ctx.assessment.submitted_at else None,
         ),
-        ("exported_at", naive_utc(utcnow())),
+        ("exported_at", utcnow()),
     ]
     if q.is_individual and summary is not None:
         facts.append(("respondents", summary.n_respondents))

@@ -12,8 +12,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from survey.clock import utcnow
 from survey.errors import DomainError
-from survey.models import Answer, Respondent, utcnow
+from survey.models import Answer, Respondent
 from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext
@@ -47,13 +48,10 @@ class FormTarget:
 
 def _parse_time(raw: str | None) -> datetime | None:
     try:
-        return datetime.fromisoformat(raw) if raw else None
+        moment = datetime.fromisoformat(raw) if raw else None
     except ValueError:
         return None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+    return moment if moment is None or moment.tzinfo else None  # the page sends UTC with zone
 
 
 def form_context(
@@ -139,7 +137,7 @@ def save_item_response(
     others = [
         a.item_id
         for a in answers.values()
-        if since is not None and a.item_id != item_id and _aware(a.updated_at) > _aware(since)
+        if since is not None and a.item_id != item_id and a.updated_at > since
     ]
     # Committed before the fragment is rendered: the unit's row, locked by the save, is free
     # for the next save sooner (the session dependency's own commit then has nothing to do).

@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, select
 
-from survey.models import Round, Unit, utcnow
+from survey.clock import utcnow
+from survey.models import Round, Unit
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.comparison.heatmap import scope_columns
 from survey.services.national.aggregates import DIMENSIONS, FAMILY, Publication

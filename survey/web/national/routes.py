@@ -10,14 +10,13 @@ pages never compute or hide anything themselves.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from survey.clock import local_today
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import SCHOOL_FORMS, Round, Unit
 from survey.services.access import Actor
@@ -69,14 +68,6 @@ api_router = APIRouter(
     prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"], responses=API_ERRORS
 )
 FORMATS = ("csv", "xlsx", "parquet")
-try:
-    LOCAL_TZ: Any = ZoneInfo("Europe/Stockholm")
-except ZoneInfoNotFoundError:  # a system without time zone data: UTC
-    LOCAL_TZ = UTC
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def _require_national(actor: Actor) -> None:
@@ -204,7 +195,7 @@ def _form_page(
             "values": values,
             "issues": issue_list,
             "invalid": {i["field"] for i in issue_list},
-            "today": _today(),
+            "today": local_today(),
         },
         status_code=status_code,
     )
@@ -241,7 +232,7 @@ def create_national_round_action(
             actor=actor,
             req=req,
             questionnaires=request.app.state.questionnaires,
-            today=_today(),
+            today=local_today(),
             ip=client_ip(request),
         )
     except RoundInputError as exc:
@@ -503,7 +494,7 @@ def national_report(
             "groups": group_rows(pub.select(by=columns_by, scope_type="total"), names, tr),
             "equity": equity,
             "targets": targets_in_words(round_, tr),
-            "today": _today(),
+            "today": local_today(),
         },
     )
 

@@ -7,7 +7,7 @@ staff and for strategists of other organisers, and lists only the caller's units
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -59,12 +59,6 @@ class ParticipationRow(BaseModel):
     updated_at: datetime | None = Field(description="Last change (UTC); null while not started.")
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @router.get("/rounds", response_model=list[RoundOut])
 def list_rounds(session: SessionDep, actor: CurrentActor) -> list[RoundOut]:
     """The rounds the caller may see, newest first."""
@@ -112,7 +106,7 @@ def round_participation(
             state=r.state,  # type: ignore[arg-type]
             progress=r.progress,
             n_respondents=r.n_respondents,
-            updated_at=_utc(r.updated_at),
+            updated_at=r.updated_at,
         )
         for r in part.rows
     ]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from survey.clock import utcnow
 from survey.models import Round
 from survey.questionnaire import Questionnaire
 from survey.services.rounds.participation import Participation, Reminder
@@ -17,10 +16,6 @@ from survey.sheets import Sheet
 
 Translate = Callable[[str], str]
 
-try:
-    LOCAL_TZ: Any = ZoneInfo("Europe/Stockholm")
-except ZoneInfoNotFoundError:  # a system without time zone data: UTC
-    LOCAL_TZ = UTC
 
 PARTICIPATION_COLUMNS = (
     "unit_id",
@@ -50,14 +45,6 @@ REMINDER_COLUMNS = (
 )
 
 
-def local_naive(moment: datetime | None) -> datetime | None:
-    """A stored timestamp (UTC; naive from SQLite) as local time without tzinfo (for Excel)."""
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ).replace(tzinfo=None)
-
-
 def state_label(part: Participation, state: str, tr: Translate) -> str:
     if part.individual and state == "draft":
         return tr("rounds.state.collecting")
@@ -78,7 +65,7 @@ def participation_sheet(part: Participation, *, tr: Translate) -> Sheet:
             None if part.individual else r.items,
             r.n_respondents,
             r.links,
-            local_naive(r.updated_at),
+            r.updated_at,
         ]
         for r in part.rows
     ]
@@ -102,7 +89,7 @@ def about_sheet(
         ("round_state", tr(f"rounds.round_state.{part.round.state}")),
         ("units", part.total),
         *((f"count_{s}", n) for s, n in part.counts.items()),
-        ("exported_at", local_naive(datetime.now(UTC))),
+        ("exported_at", utcnow()),
     ]
     if part.individual:
         facts += [("k", part.k), ("reached_k", part.reached_k), ("respondents", part.respondents)]
@@ -126,7 +113,7 @@ def reminders_sheet(part: Participation, waiting: list[Reminder], *, tr: Transla
             "; ".join(c.name or c.email for c in r.principals),
             "; ".join(r.emails),
             r.contact_email or "",
-            local_naive(r.row.updated_at),
+            r.row.updated_at,
         ]
         for r in waiting
     ]

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from survey.clock import local_naive, local_today
 from survey.errors import Conflict, NotFound
 from survey.models import SCHOOL_FORMS
 from survey.parsing import ascii_int
@@ -57,10 +58,8 @@ from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
 from survey.web.rounds.files import (
-    LOCAL_TZ,
     about_sheet,
     file_stem,
-    local_naive,
     participation_sheet,
     reminders_sheet,
 )
@@ -75,12 +74,7 @@ DONE = ("created", "extended", "closed", "reopened", "assessment_reopened")
 
 def local_time(moment: datetime | None) -> str:
     """A stored (UTC) timestamp as Swedish local time, ``2026-04-10 16:00``; '–' when None."""
-    local = local_naive(moment)
-    return local.strftime("%Y-%m-%d %H:%M") if local else "–"
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return local_naive(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
 
 
 def _require_round_role(actor: Actor) -> None:
@@ -138,7 +132,7 @@ def rounds_list(request: Request, session: SessionDep, actor: CurrentActor) -> R
             # National staff see aggregates only: no single-unit overview (issue 8).
             "can_open": actor.is_admin or bool(strategist_paths(actor)),
             "can_create": bool(owner_choices(session, actor=actor)),
-            "today": _today(),
+            "today": local_today(),
         },
     )
 
@@ -190,7 +184,7 @@ def _form_page(
             "values": values,
             "issues": issue_list,
             "invalid": {i["field"] for i in issue_list},
-            "today": _today(),
+            "today": local_today(),
         },
         status_code=status_code,
     )
@@ -221,7 +215,7 @@ def create_round_action(
             actor=actor,
             req=req,
             questionnaires=request.app.state.questionnaires,
-            today=_today(),
+            today=local_today(),
             ip=client_ip(request),
         )
     except RoundInputError as exc:
@@ -255,7 +249,7 @@ def _overview_context(
         "can_view": {r.unit.id: can_view_results(actor, r.unit, r.assessment) for r in part.rows},
         "when": local_time,
         "refreshed": local_time(datetime.now(UTC)),
-        "today": _today(),
+        "today": local_today(),
         "nav": round_nav(request, scope.round.id, "participation"),  # type: ignore[arg-type]
     }
 
@@ -337,12 +331,14 @@ def _lifecycle(
                 session,
                 scope=scope,
                 actor=actor,
-                today=_today(),
+                today=local_today(),
                 k=request.app.state.settings.min_group_size,
                 ip=ip,
             )
         else:
-            reopen_round(session, scope=scope, actor=actor, today=_today(), closes=closes, ip=ip)
+            reopen_round(
+                session, scope=scope, actor=actor, today=local_today(), closes=closes, ip=ip
+            )
     except RoundInputError as exc:
         session.rollback()
         return _overview(request, session, actor, scope, issues=exc.issues, status_code=422)
