@@ -5,10 +5,9 @@ Every number a page or the API shows comes from :func:`survey.stats.analyze` thr
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -16,84 +15,10 @@ from sqlalchemy import Integer, String, any_, bindparam, cast, func
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
+from survey.cache import Memo, database_key
 from survey.models import Answer, Assessment, Respondent
 from survey.questionnaire import Questionnaire
 from survey.stats import VALUE_DK, VALUE_NA, Analysis, AnswerTable, UnitTable, analyze
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    round_id: int
-    unit_id: int
-    respondent_id: int
-    item_id: str
-    kind: str
-    value: int | None
-
-
-def value_code(kind: str, value: int | None) -> int:
-    if kind == "level" and value is not None:
-        return int(value)
-    return {"na": VALUE_NA, "dk": VALUE_DK}.get(kind, 0)
-
-
-def answer_rows(
-    session: Session,
-    *,
-    assessment_ids: Sequence[int],
-    submitted_only: bool,
-    released_only: bool = False,
-) -> list[AnswerRow]:
-    """Answers of the given assessments (only submitted answer sets when asked; only released
-    anonymous respondents with ``released_only``)."""
-    if not assessment_ids:
-        return []
-    query = _answer_query(assessment_ids, submitted_only, released_only=released_only)
-    return [AnswerRow(*row) for row in session.exec(query)]
-
-
-def unit_and_answer_tables(
-    questionnaire: Questionnaire,
-    *,
-    units: dict[int, dict[str, str | None]],
-    rows: Iterable[AnswerRow],
-    columns: Sequence[str],
-) -> tuple[UnitTable, AnswerTable]:
-    """The engine's input tables. ``units`` maps unit id → attributes (``columns`` of them)."""
-    unit_ids = sorted(units)
-    unit_index = {uid: i for i, uid in enumerate(unit_ids)}
-    table = UnitTable(
-        ids=[str(uid) for uid in unit_ids],
-        columns={name: [units[uid].get(name) for uid in unit_ids] for name in columns},
-    )
-    item_index = {item.id: i for i, item in enumerate(questionnaire.items)}
-    kept = [r for r in rows if r.item_id in item_index and r.unit_id in unit_index]
-    round_ids = sorted({r.round_id for r in kept})
-    round_index = {rid: i for i, rid in enumerate(round_ids)}
-    answers = AnswerTable(
-        round=np.fromiter((round_index[r.round_id] for r in kept), np.int64, len(kept)),
-        unit=np.fromiter((unit_index[r.unit_id] for r in kept), np.int64, len(kept)),
-        respondent=np.fromiter((r.respondent_id for r in kept), np.int64, len(kept)),
-        item=np.fromiter((item_index[r.item_id] for r in kept), np.int64, len(kept)),
-        value=np.fromiter((value_code(r.kind, r.value) for r in kept), np.int64, len(kept)),
-        round_labels=round_ids,
-    )
-    return table, answers
-
-
-def run_analysis(
-    questionnaire: Questionnaire,
-    *,
-    units: dict[int, dict[str, str | None]],
-    rows: Iterable[AnswerRow],
-    group_by: str = "parent_id",
-    compare_by: Sequence[str] = (),
-) -> Analysis:
-    """Analyse DB answers. ``units`` maps unit id → attributes (must include ``group_by``)."""
-    table, answers = unit_and_answer_tables(
-        questionnaire, units=units, rows=rows, columns=list(dict.fromkeys([group_by, *compare_by]))
-    )
-    return analyze(questionnaire, table, answers, group_by=group_by, compare_by=list(compare_by))
 
 
 def rows_by_scope(
@@ -107,13 +32,10 @@ def rows_by_scope(
     }
 
 
-# ----------------------------------------------------------------- answers as columns (bulk)
-
-
 @dataclass(frozen=True)
 class AnswerColumns:
     """Answers as numpy columns, one entry per answer to an item of the questionnaire: what
-    :func:`analyse_columns` needs, without a Python object per answer (rounds with thousands of
+    :func:`analyse` needs, without a Python object per answer (rounds with thousands of
     respondents have hundreds of thousands of answers)."""
 
     round_id: np.ndarray
@@ -126,16 +48,27 @@ class AnswerColumns:
     def __len__(self) -> int:
         return int(self.item.size)
 
-    def rows(self) -> list[AnswerRow]:
-        """The same answers as :class:`AnswerRow` (``kind`` from the code: level, na, dk, none)."""
-        kinds = {VALUE_NA: ("na", None), VALUE_DK: ("dk", None), 0: ("none", None)}
-        return [
-            AnswerRow(r, u, p, self.item_ids[i], *kinds.get(v, ("level", v)))
-            for r, u, p, i, v in zip(
-                self.round_id.tolist(), self.unit_id.tolist(), self.respondent_id.tolist(),
-                self.item.tolist(), self.value.tolist(), strict=True,
-            )
-        ]  # fmt: skip
+    def of_respondent(self, respondent_id: int) -> AnswerColumns:
+        """One respondent's answers (a unit's own answer set before it is submitted)."""
+        keep = self.respondent_id == respondent_id
+        return AnswerColumns(
+            self.round_id[keep], self.unit_id[keep], self.respondent_id[keep], self.item[keep],
+            self.value[keep], self.item_ids,
+        )  # fmt: skip
+
+    @property
+    def n_respondents(self) -> int:
+        return int(np.unique(self.respondent_id).size)
+
+    @cached_property
+    def fingerprint(self) -> tuple[int, int, int]:
+        """A 128-bit fingerprint of the answers as a multiset (row order does not matter): two
+        sums of independently mixed row hashes, and the count."""
+        h = np.zeros(len(self), dtype=np.uint64)
+        for column in (self.round_id, self.unit_id, self.respondent_id, self.item, self.value):
+            h = _mix(h ^ column.astype(np.int64).view(np.uint64))
+        second = _mix(h ^ np.uint64(0x9E3779B97F4A7C15))
+        return len(self), int(h.sum(dtype=np.uint64)), int(second.sum(dtype=np.uint64))
 
 
 def one_of(column: Any, values: Sequence[Any], dialect: str) -> Any:
@@ -253,14 +186,8 @@ def submitted_fingerprint(
     return tuple(session.execute(query).one())
 
 
-_ANSWERS: OrderedDict[tuple[Any, ...], AnswerColumns] = OrderedDict()
-_ANSWERS_MAX_ROWS = 4_000_000  # about 160 MB of columns over all entries
-_ANSWERS_LOCK = threading.Lock()
-
-
-def _database_key(session: Session) -> str:
-    bind = session.get_bind()
-    return bind.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
+#: Submitted answers between requests, weighed by answers: about 160 MB of columns in all.
+_ANSWERS: Memo[AnswerColumns] = Memo("answer columns", max_weight=4_000_000, weight=len)
 
 
 def answer_columns(
@@ -271,7 +198,8 @@ def answer_columns(
     submitted_only: bool,
     released_only: bool = False,
 ) -> AnswerColumns:
-    """Like :func:`answer_rows` (answers to items ``q`` does not have are left out), as columns.
+    """Answers of the given assessments to the items of ``q`` (only submitted answer sets when
+    asked; only released anonymous respondents with ``released_only``).
 
     Submitted answers are kept in memory between requests, keyed by the database, the items,
     the assessments and :func:`submitted_fingerprint` (one small query instead of reading the
@@ -279,23 +207,15 @@ def answer_columns(
     if not submitted_only or not assessment_ids:
         return _answer_columns(session, q, assessment_ids, submitted_only, released_only)
     key = (
-        _database_key(session),
+        database_key(session),
         tuple(item.id for item in q.items),
         tuple(sorted(assessment_ids)),
         released_only,
         submitted_fingerprint(session, assessment_ids, released_only=released_only),
     )
-    with _ANSWERS_LOCK:
-        cached = _ANSWERS.get(key)
-        if cached is not None:
-            _ANSWERS.move_to_end(key)
-            return cached
-    fetched = _answer_columns(session, q, assessment_ids, submitted_only, released_only)
-    with _ANSWERS_LOCK:
-        _ANSWERS[key] = fetched
-        while len(_ANSWERS) > 1 and sum(len(a) for a in _ANSWERS.values()) > _ANSWERS_MAX_ROWS:
-            _ANSWERS.popitem(last=False)
-    return fetched
+    return _ANSWERS.get_or_make(
+        key, lambda: _answer_columns(session, q, assessment_ids, submitted_only, released_only)
+    )
 
 
 def _answer_columns(
@@ -346,45 +266,27 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def answers_fingerprint(answers: AnswerColumns) -> tuple[int, int, int]:
-    """A 128-bit fingerprint of the answers as a multiset (row order does not matter): two
-    sums of independently mixed row hashes, and the count (computed once per columns)."""
-    known = answers.__dict__.get("_fingerprint")
-    if known is None:
-        known = _fingerprint(answers)
-        object.__setattr__(answers, "_fingerprint", known)
-    return known  # type: ignore[no-any-return]
+#: The last analyses: a page, its API twin and its exports each ask for the same one.
+_ANALYSES: Memo[Analysis] = Memo("analyses", max_weight=8)
 
 
-def _fingerprint(answers: AnswerColumns) -> tuple[int, int, int]:
-    h = np.zeros(len(answers), dtype=np.uint64)
-    for column in (answers.round_id, answers.unit_id, answers.respondent_id, answers.item,
-                   answers.value):  # fmt: skip
-        h = _mix(h ^ column.astype(np.int64).view(np.uint64))
-    second = _mix(h ^ np.uint64(0x9E3779B97F4A7C15))
-    return len(answers), int(h.sum(dtype=np.uint64)), int(second.sum(dtype=np.uint64))
-
-
-_ANALYSES: OrderedDict[tuple[Any, ...], Analysis] = OrderedDict()
-_ANALYSES_SIZE = 8
-_ANALYSES_LOCK = threading.Lock()
-
-
-def analyse_columns(
+def analyse(
     questionnaire: Questionnaire,
     *,
     units: dict[int, dict[str, str | None]],
     answers: AnswerColumns,
     group_by: str = "parent_id",
     compare_by: Sequence[str] = (),
+    keep: bool = True,
 ) -> Analysis:
-    """:func:`run_analysis` on :class:`AnswerColumns` (same tables, built with numpy).
+    """The statistics engine on these units and answers. ``units`` maps unit id → attributes
+    (``group_by`` and ``compare_by`` among them); answers of other units are left out.
 
-    The engine is a pure function of its input, so the last few analyses are kept, keyed by
-    everything that goes in (the questionnaire's content and items, the units' attributes, the
-    grouping, and a fingerprint of the answers): a page, its API twin and its exports each ask
-    for the same analysis. The database is still read every time; only the computation is
-    reused. Every call gets its own row dicts.
+    The engine is a pure function of its input, so with ``keep`` the last few analyses are
+    kept, keyed by everything that goes in (the questionnaire's content and items, the units'
+    attributes, the grouping, and the answers' fingerprint). The database is still read every
+    time; only the computation is reused. Every call gets its own row dicts. One unit's own
+    answers (a summary, a submit check) are not kept: they would push out a round's analysis.
     """
     columns = list(dict.fromkeys([group_by, *compare_by]))
     key = (
@@ -393,29 +295,16 @@ def analyse_columns(
         group_by,
         tuple(compare_by),
         tuple((uid, tuple(units[uid].get(c) for c in columns)) for uid in sorted(units)),
-        answers_fingerprint(answers),
+        answers.fingerprint,
     )
-    with _ANALYSES_LOCK:
-        cached = _ANALYSES.get(key)
-        if cached is not None:
-            _ANALYSES.move_to_end(key)
-    if cached is None:
-        cached = _analyse_columns(questionnaire, units, answers, group_by, compare_by, columns)
-        with _ANALYSES_LOCK:
-            _ANALYSES[key] = cached
-            while len(_ANALYSES) > _ANALYSES_SIZE:
-                _ANALYSES.popitem(last=False)
-    fresh = Analysis(
-        dict(cached.questionnaire),
-        cached.unit_columns,
-        [dict(row) for row in cached.groups],
-        [dict(row) for row in cached.comparisons],
-    )
-    fresh.__dict__["units"] = [dict(row) for row in cached.units]  # the cached_property
-    return fresh
+
+    def make() -> Analysis:
+        return _analyse(questionnaire, units, answers, group_by, compare_by, columns)
+
+    return (_ANALYSES.get_or_make(key, make) if keep else make()).copy()
 
 
-def _analyse_columns(
+def _analyse(
     questionnaire: Questionnaire,
     units: dict[int, dict[str, str | None]],
     answers: AnswerColumns,
@@ -432,8 +321,8 @@ def _analyse_columns(
 def column_tables(
     *, units: dict[int, dict[str, str | None]], answers: AnswerColumns, columns: Sequence[str]
 ) -> tuple[UnitTable, AnswerTable]:
-    """The engine's input tables from :class:`AnswerColumns` (what :func:`unit_and_answer_tables`
-    builds from rows): answers of units not in ``units`` are left out."""
+    """The engine's input tables from :class:`AnswerColumns`: answers of units not in ``units``
+    are left out."""
     unit_ids = np.array(sorted(units), dtype=np.int64)
     table = UnitTable(
         ids=[str(uid) for uid in unit_ids.tolist()],

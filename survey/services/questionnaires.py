@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from survey.cache import Memo, database_key
 from survey.errors import Conflict, NotFound
 from survey.models import QuestionnaireVersion
 from survey.questionnaire import Framework, Questionnaire, questionnaire_from_text
@@ -43,7 +44,10 @@ def store_version(session: Session, *, questionnaire: Questionnaire) -> Question
     return stored
 
 
-_parsed: dict[str, Questionnaire] = {}
+#: Parsed questionnaires by the stored version's checksum (content), and the stored versions'
+#: checksums by database and id (a stored version never changes).
+_PARSED: Memo[Questionnaire] = Memo("questionnaires", max_weight=64)
+_CHECKSUMS: Memo[str] = Memo("questionnaire checksums", max_weight=1024)
 
 
 def questionnaire_for(
@@ -52,29 +56,22 @@ def questionnaire_for(
     """The immutable questionnaire an assessment answers, parsed once per checksum. A stored
     version never changes, so after the first request it costs no query at all (every autosave
     asks for it; its source is tens of kilobytes)."""
-    key = (_database(session), questionnaire_id, framework is not None)
-    found = _by_id.get(key)
-    if found is not None:
-        return found
+    id_key = (database_key(session), questionnaire_id)
+    checksum = _CHECKSUMS.get(id_key)
+    if checksum is not None:
+        found = _PARSED.get((checksum, framework is not None))
+        if found is not None:
+            return found
     stored = session.get(QuestionnaireVersion, questionnaire_id)
     if stored is None:
         raise NotFound("questionnaire not found")
-    cached = _parsed.get(stored.checksum)
-    if cached is None:
-        cached = questionnaire_from_text(
+    _CHECKSUMS.put(id_key, stored.checksum)
+    return _PARSED.get_or_make(
+        (stored.checksum, framework is not None),
+        lambda: questionnaire_from_text(
             stored.source, framework, label=f"{stored.key} {stored.version}"
-        )
-        _parsed[stored.checksum] = cached
-    _by_id[key] = cached
-    return cached
-
-
-_by_id: dict[tuple[str, int, bool], Questionnaire] = {}
-
-
-def _database(session: Session) -> str:
-    bind = session.get_bind()
-    return bind.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
+        ),
+    )
 
 
 def is_individual_version(session: Session, questionnaire_id: int) -> bool:

@@ -101,6 +101,20 @@ class Analysis:
         columns = [self.unit_column(name) for name in UNIT_FIELDS]
         return [dict(zip(UNIT_FIELDS, row, strict=True)) for row in zip(*columns, strict=True)]
 
+    def copy(self) -> Analysis:
+        """The same analysis with row dicts of its own (a caller may change them); the columns,
+        never changed, are shared, and unit rows already built are copied, not rebuilt."""
+        fresh = Analysis(
+            dict(self.questionnaire),
+            self.unit_columns,
+            [dict(row) for row in self.groups],
+            [dict(row) for row in self.comparisons],
+        )
+        built = self.__dict__.get("units")  # the cached_property's value, when built
+        if built is not None:
+            fresh.__dict__["units"] = [dict(row) for row in built]
+        return fresh
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "questionnaire": dict(self.questionnaire),

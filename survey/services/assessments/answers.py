@@ -20,7 +20,7 @@ from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import Actor, AssessmentContext
 from survey.services.audit import record
-from survey.services.engine import answer_rows, rows_by_scope, run_analysis
+from survey.services.engine import analyse, answer_columns, rows_by_scope
 from survey.services.plan.actions import sync_plan
 
 
@@ -268,15 +268,17 @@ def check_submit(
     """Which items are unanswered, and which sub-goals/areas would get no score."""
     answers = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
     unanswered = [i for i in q.items if i.id not in answers or answers[i.id].kind == "none"]
-    rows = [
-        r
-        for r in answer_rows(session, assessment_ids=[ctx.assessment.id], submitted_only=False)  # type: ignore[list-item]
-        if r.respondent_id == respondent.id
-    ]
-    analysis = run_analysis(
+    own = answer_columns(
+        session,
+        q=q,
+        assessment_ids=[ctx.assessment.id],
+        submitted_only=False,  # type: ignore[list-item]
+    ).of_respondent(respondent.id)  # type: ignore[arg-type]
+    analysis = analyse(
         q,
-        units={ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}},
-        rows=rows,  # type: ignore[dict-item]
+        units={ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}},  # type: ignore[dict-item]
+        answers=own,
+        keep=False,
     )
     by_scope = rows_by_scope(analysis, unit_id=ctx.unit.id, round_id=ctx.round.id)  # type: ignore[arg-type]
     lacking = []

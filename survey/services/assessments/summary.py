@@ -6,12 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlmodel import Session, col, select
 
 from survey.models import Assessment, QuestionnaireVersion, Respondent, Round
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
-from survey.services.engine import answer_rows, rows_by_scope, run_analysis
+from survey.services.engine import analyse, answer_columns, rows_by_scope
+from survey.stats import VALUE_DK, VALUE_NA
 
 
 @dataclass(frozen=True)
@@ -71,30 +73,36 @@ def build_summary(
     individual = q.is_individual
     # An individual questionnaire's answers leave the respondents only in released batches of
     # at least k (survey.services.assessments.batches): never one more teacher at a time.
-    rows = answer_rows(
+    answers = answer_columns(
         session,
+        q=q,
         assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
         submitted_only=individual,
         released_only=individual,
     )
     summary = Summary(preliminary=not individual and ctx.assessment.state != "submitted")
     if individual:
-        summary.n_respondents = len({r.respondent_id for r in rows})
+        summary.n_respondents = answers.n_respondents
         if summary.n_respondents < min_group_size:
             summary.suppressed = True
             return summary
     units = {ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}}
     current = rows_by_scope(
-        run_analysis(q, units=units, rows=rows),  # type: ignore[dict-item]
+        analyse(q, units=units, answers=answers, keep=False),  # type: ignore[dict-item]
         unit_id=ctx.unit.id,
         round_id=ctx.round.id,
     )  # type: ignore[arg-type]
     previous: dict[tuple[str, str], dict[str, Any]] = {}
     earlier = None if individual else _previous(session, ctx=ctx, key=q.key)
     if earlier is not None:
-        old_rows = answer_rows(session, assessment_ids=[earlier.id], submitted_only=False)  # type: ignore[list-item]
+        old = answer_columns(
+            session,
+            q=q,
+            assessment_ids=[earlier.id],
+            submitted_only=False,  # type: ignore[list-item]
+        )
         previous = rows_by_scope(
-            run_analysis(q, units=units, rows=old_rows),  # type: ignore[dict-item]
+            analyse(q, units=units, answers=old, keep=False),  # type: ignore[dict-item]
             unit_id=ctx.unit.id,
             round_id=earlier.round_id,
         )  # type: ignore[arg-type]
@@ -115,13 +123,13 @@ def build_summary(
     ]
     summary.total = result("total", "total", "Totalt" if lang == "sv" else "Total")
     counts: Counter[str] = Counter()
-    answered_items: dict[int, set[str]] = {}
-    for r in rows:
-        key = str(r.value) if r.kind == "level" else r.kind
-        counts[key] += 1
-        answered_items.setdefault(r.respondent_id, set()).add(r.item_id)
-    sets = max(1, len(answered_items)) if individual else 1
-    counts["none"] += len(q.items) * sets - sum(len(v) for v in answered_items.values())
+    names = {VALUE_NA: "na", VALUE_DK: "dk", 0: "none"}
+    values, occurrences = np.unique(answers.value, return_counts=True)
+    for value, n in zip(values.tolist(), occurrences.tolist(), strict=True):
+        counts[names.get(value, str(value))] += n
+    # One answer per respondent and item (the upsert's key): the rest are unanswered.
+    sets = max(1, answers.n_respondents) if individual else 1
+    counts["none"] += len(q.items) * sets - len(answers)
     summary.distribution = [(str(v), counts[str(v)]) for v in q.scale.values]
     summary.distribution += [(k, counts[k]) for k in ("na", "dk", "none") if counts[k]]
     if not individual:

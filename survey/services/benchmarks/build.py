@@ -29,7 +29,7 @@ from survey.errors import NotFound
 from survey.models import Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, AssessmentContext
-from survey.services.engine import analyse_columns, answer_rows, rows_by_scope, run_analysis
+from survey.services.engine import analyse, answer_columns, rows_by_scope
 from survey.services.national.aggregates import Publication
 from survey.services.national.releases import Release, ReleaseInfo, load_release, releases_of
 from survey.services.rounds.access import RoundScope
@@ -207,7 +207,7 @@ def _side_analysis(q: Questionnaire, release: Release, mine: set[int], rest: set
     """The engine run on the release's units with a unit column "side" = mine | rest (the
     engine keeps the last analyses, keyed by their inputs)."""
     units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in mine | rest}
-    return analyse_columns(q, units=units, answers=release.snapshot.answers, group_by="side")  # type: ignore[arg-type]
+    return analyse(q, units=units, answers=release.snapshot.answers, group_by="side")  # type: ignore[arg-type]
 
 
 def _tests(analysis: Analysis) -> dict[tuple[str, str], RankTest]:
@@ -320,8 +320,9 @@ def unit_benchmark(
     type), its region and the nation (groups from the round's latest release)."""
     round_ = ctx.round
     release = _latest(session, round_)
-    rows = answer_rows(
+    answers = answer_columns(
         session,
+        q=q,
         assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
         submitted_only=q.is_individual,
         released_only=q.is_individual,
@@ -337,12 +338,12 @@ def unit_benchmark(
         release=release.info if release else None,
     )
     own: dict[tuple[str, str], dict[str, Any]] = {}
-    if q.is_individual and len({r.respondent_id for r in rows}) < k:
+    if q.is_individual and answers.n_respondents < k:
         benchmark.own_suppressed = True
-    elif rows:
+    elif len(answers):
         units = {ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}}
         own = rows_by_scope(
-            run_analysis(q, units=units, rows=rows),  # type: ignore[arg-type]
+            analyse(q, units=units, answers=answers, keep=False),  # type: ignore[dict-item]
             unit_id=ctx.unit.id,  # type: ignore[arg-type]
             round_id=round_.id,  # type: ignore[arg-type]
         )

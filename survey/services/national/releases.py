@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from survey.cache import Memo, database_key
 from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import QuestionnaireVersion, Round, RoundRelease, Unit
@@ -197,14 +196,8 @@ class Release:
     snapshot: Snapshot
 
 
-_LOADED: OrderedDict[tuple[str, int], Release] = OrderedDict()
-_LOADED_SIZE = 8
-_LOCK = threading.Lock()
-
-
-def _key(session: Session, release_id: int) -> tuple[str, int]:
-    bind = session.get_bind()
-    return (bind.url.render_as_string(hide_password=True), release_id)  # type: ignore[union-attr]
+#: Decoded releases (a release never changes once stored).
+_LOADED: Memo[Release] = Memo("releases", max_weight=8)
 
 
 def parse_release_number(raw: str | None) -> int | None:
@@ -233,26 +226,22 @@ def pick_release(session: Session, *, round_id: int, number: int | None) -> Roun
 def load_release(session: Session, *, round_: Round, number: int | None = None) -> Release:
     """A release of the round, decoded once and kept (releases never change)."""
     chosen = pick_release(session, round_id=round_.id, number=number)  # type: ignore[arg-type]
-    key = _key(session, chosen.id)  # type: ignore[arg-type]
-    with _LOCK:
-        found = _LOADED.get(key)
-        if found is not None:
-            _LOADED.move_to_end(key)
-            return found
-    row = session.get(RoundRelease, chosen.id)
-    assert row is not None
-    content = json.loads(zlib.decompress(row.publication))
-    publication = Publication(
-        round=round_, k=row.k, rows=content["rows"], comparisons=content["comparisons"]
-    )
-    release = Release(
-        ReleaseInfo.of(row), publication, content.get("paired"), Snapshot.from_bytes(row.snapshot)
-    )
-    with _LOCK:
-        _LOADED[key] = release
-        while len(_LOADED) > _LOADED_SIZE:
-            _LOADED.popitem(last=False)
-    return release
+
+    def decode() -> Release:
+        row = session.get(RoundRelease, chosen.id)
+        assert row is not None
+        content = json.loads(zlib.decompress(row.publication))
+        publication = Publication(
+            round=round_, k=row.k, rows=content["rows"], comparisons=content["comparisons"]
+        )
+        return Release(
+            ReleaseInfo.of(row),
+            publication,
+            content.get("paired"),
+            Snapshot.from_bytes(row.snapshot),
+        )
+
+    return _LOADED.get_or_make((database_key(session), chosen.id), decode)
 
 
 # ------------------------------------------------------------------------------------ building

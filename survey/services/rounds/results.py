@@ -16,7 +16,7 @@ from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm
 from survey.questionnaire import Questionnaire
 from survey.services.assessments.batches import released_counts
 from survey.services.assessments.respondents import respondent_counts
-from survey.services.engine import AnswerColumns, AnswerRow, analyse_columns, answer_columns
+from survey.services.engine import AnswerColumns, analyse, answer_columns
 from survey.services.rounds.access import RoundScope
 from survey.stats import Analysis
 
@@ -134,10 +134,6 @@ class RoundResults:
     answers: AnswerColumns | None = None
     analysis: Analysis | None = None
 
-    @property
-    def rows(self) -> list[AnswerRow]:
-        return self.answers.rows() if self.answers is not None else []
-
 
 def round_results(
     session: Session,
@@ -177,7 +173,7 @@ def round_results(
         released_only=q.is_individual,
     )
     if attributes:
-        result.analysis = analyse_columns(
+        result.analysis = analyse(
             q,
             units=attributes,
             answers=result.answers,  # type: ignore[arg-type]
