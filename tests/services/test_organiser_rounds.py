@@ -300,8 +300,13 @@ def test_extend_close_reopen_are_audited_and_a_closed_round_refuses_answers(engi
             .where(AuditLog.object_type == "round", AuditLog.object_id == round_id)
             .order_by(AuditLog.id)
         ).all()
-        assert [(a, d) for a, d, _ in log] == [
-            ("round.create", {"units": 1, "title": "Omgång"}),
+        created = log[0][1]
+        assert log[0][0] == "round.create"
+        assert {k: created[k] for k in ("units", "title", "kind", "opens", "closes")} == {
+            "units": 1, "title": "Omgång", "kind": "organiser", "opens": "2026-01-01",
+            "closes": "2026-12-31",
+        }  # fmt: skip
+        assert [(a, d) for a, d, _ in log[1:]] == [
             ("round.extend", {"closes_from": "2026-12-31", "closes_to": "2027-01-31"}),
             ("round.close", {"closes": "2027-01-31", "closed_on": "2026-03-01"}),
             ("round.reopen", {"closes_from": "2027-01-31", "closes_to": "2027-03-31"}),

@@ -21,7 +21,6 @@ from survey.models import (
     SCHOOL_FORMS,
     UNIT_KINDS,
     Assessment,
-    AuditLog,
     Round,
     Unit,
     UnitSchoolForm,
@@ -29,37 +28,19 @@ from survey.models import (
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.questionnaires import store_version
-from survey.services.rounds.organiser import Issue, RoundInputError
+from survey.services.rounds.requests import Issue, RoundBasics, RoundInputError
 from survey.services.rounds.store import create_round
 
-TITLE_MAX = 200
 #: Kinds a national round can target (the answering units of the questionnaires).
 TARGET_KINDS = tuple(k for k in UNIT_KINDS if k not in ("nation", "region"))
 
 
 @dataclass
-class NationalRoundRequest:
+class NationalRoundRequest(RoundBasics):
     """What the new-national-round form sends, parsed (``None`` where it could not be)."""
 
-    questionnaire: str = ""  # "key@version"
-    title: str = ""
-    opens: date | None = None
-    closes: date | None = None
     kinds: list[str] = field(default_factory=list)
     school_forms: list[str] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-
-
-def _date(raw: str, name: str, issues: list[Issue]) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        issues.append(Issue(name, "date_missing", {}))
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        issues.append(Issue(name, "date_invalid", {"value": raw}))
-        return None
 
 
 def parse_national_round_request(
@@ -67,10 +48,7 @@ def parse_national_round_request(
 ) -> NationalRoundRequest:
     """Parse the form's strings; ``lists`` holds the multi-valued fields (kinds, school_forms)."""
     req = NationalRoundRequest()
-    req.questionnaire = form.get("questionnaire", "").strip()
-    req.title = form.get("title", "").strip()
-    req.opens = _date(form.get("opens", ""), "opens", req.issues)
-    req.closes = _date(form.get("closes", ""), "closes", req.issues)
+    req.parse_basics(form)
     for name, allowed, target in (
         ("kinds", TARGET_KINDS, req.kinds),
         ("school_forms", SCHOOL_FORMS, req.school_forms),
@@ -150,20 +128,7 @@ def create_national_round(
     owner = national_owner(session, actor=actor) if can_create_national_round(actor) else None
     if owner is None:
         raise NotFound("Sidan finns inte.")
-    issues = list(req.issues)
-    key, _, version = req.questionnaire.partition("@")
-    q = questionnaires.get((key, version))
-    if q is None:
-        issues.append(Issue("questionnaire", "questionnaire_invalid", {}))
-    if not req.title:
-        issues.append(Issue("title", "title_missing", {}))
-    elif len(req.title) > TITLE_MAX:
-        issues.append(Issue("title", "title_long", {"max": TITLE_MAX}))
-    if req.opens and req.closes:
-        if req.closes < req.opens:
-            issues.append(Issue("closes", "closes_before_opens", {}))
-        elif req.closes < today:
-            issues.append(Issue("closes", "closes_past", {}))
+    q, issues = req.check_basics(questionnaires, today)
     kinds = list(req.kinds)
     units: list[Unit] = []
     if q is not None:
@@ -190,21 +155,8 @@ def create_national_round(
         units=units,
         targets=targets,
         actor_id=actor.id,
+        ip=ip,
     )
-    entry = session.exec(
-        select(AuditLog).where(AuditLog.action == "round.create", AuditLog.object_id == round_.id)
-    ).one()
-    entry.ip = ip
-    entry.detail = {
-        **entry.detail,
-        "kind": "national",
-        "questionnaire": f"{q.key} {q.version}",
-        "targets": targets,
-        "opens": req.opens.isoformat(),
-        "closes": req.closes.isoformat(),
-    }
-    session.add(entry)
-    session.flush()
     return round_
 
 

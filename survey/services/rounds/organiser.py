@@ -1,9 +1,8 @@
 """An organiser's rounds: creating one for a selection of its units, extending, closing early and
 reopening it. Every change is in the audit log.
 
-Input problems are collected per form field (``RoundInputError.issues``: field, message key,
-values) so that the form can show them all at once, in the reader's language; nothing is created
-or changed when there is any.
+Input problems are collected per form field (:mod:`survey.services.rounds.requests`); nothing
+is created or changed when there is any.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from survey.errors import Conflict, Forbidden, InvalidInput, NotFound
-from survey.models import SCHOOL_FORMS, AuditLog, Round, Unit, UnitSchoolForm
+from survey.errors import Conflict, Forbidden, NotFound
+from survey.models import SCHOOL_FORMS, Round, Unit, UnitSchoolForm
 from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
@@ -24,17 +23,10 @@ from survey.services.assessments.batches import end_round_collections, reopen_ro
 from survey.services.audit import record
 from survey.services.questionnaires import store_version
 from survey.services.rounds.access import RoundScope
+from survey.services.rounds.requests import Issue, RoundBasics, RoundInputError
 from survey.services.rounds.store import create_round
 
 SELECTIONS = ("all", "list")
-TITLE_MAX = 200
-
-
-@dataclass(frozen=True)
-class Issue:
-    field: str
-    key: str  # message key suffix, rounds.err.<key>
-    values: dict[str, Any]
 
 
 class RoundConflict(Conflict):
@@ -45,57 +37,23 @@ class RoundConflict(Conflict):
         super().__init__(message)
 
 
-class RoundInputError(InvalidInput):
-    """Bad input for a round; ``issues`` name the fields."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        super().__init__(
-            "invalid round input",
-            problems=[
-                f"{i.field}: {i.key} {i.values}" if i.values else f"{i.field}: {i.key}"
-                for i in issues
-            ],
-        )
-
-
 @dataclass
-class RoundRequest:
+class RoundRequest(RoundBasics):
     """What the new-round form sends, parsed (``None`` where it could not be parsed)."""
 
     owner_id: int | None = None
-    questionnaire: str = ""  # "key@version"
-    title: str = ""
-    opens: date | None = None
-    closes: date | None = None
     selection: str = "all"
     school_forms: list[str] = field(default_factory=list)
     unit_ids: list[int] = field(default_factory=list)
     sharing_mandatory: bool = False
-    issues: list[Issue] = field(default_factory=list)
-
-
-def _date(raw: str, name: str, issues: list[Issue]) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        issues.append(Issue(name, "date_missing", {}))
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        issues.append(Issue(name, "date_invalid", {"value": raw}))
-        return None
 
 
 def parse_round_request(form: Mapping[str, str], lists: Mapping[str, list[str]]) -> RoundRequest:
     """Parse the form's strings; ``lists`` holds the multi-valued fields (school_forms, units)."""
     req = RoundRequest()
     issues = req.issues
+    req.parse_basics(form)
     req.owner_id = ascii_int(form.get("owner", ""))
-    req.questionnaire = form.get("questionnaire", "").strip()
-    req.title = form.get("title", "").strip()
-    req.opens = _date(form.get("opens", ""), "opens", issues)
-    req.closes = _date(form.get("closes", ""), "closes", issues)
     req.selection = form.get("selection", "all").strip() or "all"
     if req.selection not in SELECTIONS:
         issues.append(Issue("selection", "selection_invalid", {"value": req.selection}))
@@ -212,25 +170,12 @@ def create_organiser_round(
     choices = {u.id: u for u in owner_choices(session, actor=actor)}
     if not choices:
         raise NotFound("Sidan finns inte.")
-    issues = list(req.issues)
+    q, issues = req.check_basics(questionnaires, today)
     owner = choices.get(req.owner_id) if req.owner_id is not None else None
     if owner is None and req.owner_id is None and len(choices) == 1:
         owner = next(iter(choices.values()))
     if owner is None:
         issues.append(Issue("owner", "owner_invalid", {}))
-    key, _, version = req.questionnaire.partition("@")
-    q = questionnaires.get((key, version))
-    if q is None:
-        issues.append(Issue("questionnaire", "questionnaire_invalid", {}))
-    if not req.title:
-        issues.append(Issue("title", "title_missing", {}))
-    elif len(req.title) > TITLE_MAX:
-        issues.append(Issue("title", "title_long", {"max": TITLE_MAX}))
-    if req.opens and req.closes:
-        if req.closes < req.opens:
-            issues.append(Issue("closes", "closes_before_opens", {}))
-        elif req.closes < today:
-            issues.append(Issue("closes", "closes_past", {}))
     units: list[Unit] = []
     if owner is not None and q is not None and req.selection in SELECTIONS:
         units = _pick_units(session, owner=owner, q=q, req=req, issues=issues)
@@ -254,21 +199,8 @@ def create_organiser_round(
         sharing_mandatory=req.sharing_mandatory,
         targets=targets,
         actor_id=actor.id,
+        ip=ip,
     )
-    entry = session.exec(
-        select(AuditLog).where(AuditLog.action == "round.create", AuditLog.object_id == round_.id)
-    ).one()
-    entry.ip = ip
-    entry.detail = {
-        **entry.detail,
-        "questionnaire": f"{q.key} {q.version}",
-        "targets": targets,
-        "opens": req.opens.isoformat(),
-        "closes": req.closes.isoformat(),
-        "sharing_mandatory": round_.sharing_mandatory,
-    }
-    session.add(entry)
-    session.flush()
     return round_
 
 

@@ -24,8 +24,10 @@ def create_round(
     sharing_mandatory: bool = False,
     targets: dict[str, object] | None = None,
     actor_id: int | None = None,
+    ip: str | None = None,
 ) -> Round:
-    """Create a round and a draft assessment for each of its units."""
+    """Create a round and a draft assessment for each of its units; the audit log gets one
+    entry with everything the round was created with."""
     if closes < opens:
         raise InvalidInput("closes: the round cannot close before it opens")
     if not title.strip():
@@ -59,7 +61,17 @@ def create_round(
         object_id=round_.id,
         unit_id=owner.id,
         user_id=actor_id,
-        detail={"units": len(units), "title": round_.title},
+        ip=ip,
+        detail={
+            "units": len(units),
+            "title": round_.title,
+            "kind": kind,
+            "questionnaire": f"{questionnaire.key} {questionnaire.version}",
+            "targets": round_.targets,
+            "opens": opens.isoformat(),
+            "closes": closes.isoformat(),
+            "sharing_mandatory": round_.sharing_mandatory,
+        },
     )
     session.flush()
     return round_

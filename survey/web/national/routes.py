@@ -31,8 +31,6 @@ from survey.services.national.releases import (
 )
 from survey.services.national.rounds import (
     TARGET_KINDS,
-    Issue,
-    RoundInputError,
     can_create_national_round,
     create_national_round,
     national_rounds,
@@ -42,6 +40,7 @@ from survey.services.national.rounds import (
 from survey.services.national.trends import national_trends
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.access import can_manage_round, get_national_round
+from survey.services.rounds.requests import Issue, RoundInputError
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.i18n import translate

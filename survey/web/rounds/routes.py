@@ -32,9 +32,7 @@ from survey.services.rounds.access import (
     visible_rounds,
 )
 from survey.services.rounds.organiser import (
-    Issue,
     RoundConflict,
-    RoundInputError,
     close_round,
     create_organiser_round,
     extend_round,
@@ -51,6 +49,7 @@ from survey.services.rounds.participation import (
     reminders,
     round_summaries,
 )
+from survey.services.rounds.requests import Issue, RoundInputError
 from survey.sheets import csv_bytes, xlsx_bytes
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_for
 from survey.web.comparison.routes import round_nav
