@@ -12,8 +12,11 @@ from survey.errors import DomainError
 
 
 def _fail(error: DomainError) -> None:
-    click.echo(f"error: {error.message}", err=True)
-    for problem in error.problems:
+    """A domain error on stderr, in English (the command line's language), and exit 1."""
+    from survey.web.errors import error_text, problem_texts
+
+    click.echo(f"error: {error_text(error, 'en')}", err=True)
+    for problem in problem_texts(error, "en"):
         click.echo(f"  {problem}", err=True)
     sys.exit(1)
 
@@ -324,7 +327,7 @@ def release(round_id: int) -> None:
         with session_scope() as session:
             round_ = session.get(Round, round_id)
             if round_ is None or round_.kind != "national":
-                raise DomainError(f"round {round_id}: no national round with that id")
+                raise DomainError("err.round.not_national", round_id=round_id)
             q = questionnaire_for(
                 session, questionnaire_id=round_.questionnaire_id, framework=framework
             )

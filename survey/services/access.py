@@ -99,7 +99,7 @@ def load_assessment(session: Session, *, assessment_id: int) -> AssessmentContex
         .where(Assessment.id == assessment_id)
     ).first()
     if row is None:
-        raise NotFound("Bedömningen finns inte.")
+        raise NotFound("err.assessment.not_found")
     return AssessmentContext(*row)
 
 
@@ -123,7 +123,7 @@ def get_answer_target(
     answer set, in one query (None for an individual questionnaire, which has none)."""
     row = session.execute(_ANSWER_TARGET, {"assessment": assessment_id}).first()
     if row is None or not can_answer(actor, row[2]):
-        raise NotFound("Bedömningen finns inte.")
+        raise NotFound("err.assessment.not_found")
     return AssessmentContext(row[0], row[1], row[2]), row[3]
 
 
@@ -138,5 +138,5 @@ def get_assessment_for(
         "reopen": can_reopen,
     }[purpose](actor, ctx.unit)
     if not allowed:
-        raise NotFound("Bedömningen finns inte.")
+        raise NotFound("err.assessment.not_found")
     return ctx

@@ -25,9 +25,10 @@ def store_version(session: Session, *, questionnaire: Questionnaire) -> Question
     if stored is not None:
         if stored.checksum != questionnaire.checksum:
             raise Conflict(
-                f"{questionnaire.path}: questionnaire '{questionnaire.key}' version "
-                f"'{questionnaire.version}' is already stored with other content; "
-                "give the changed file a new version"
+                "err.questionnaire.changed",
+                path=str(questionnaire.path),
+                key=questionnaire.key,
+                version=questionnaire.version,
             )
         return stored
     stored = QuestionnaireVersion(
@@ -64,7 +65,7 @@ def questionnaire_for(
             return found
     stored = session.get(QuestionnaireVersion, questionnaire_id)
     if stored is None:
-        raise NotFound("questionnaire not found")
+        raise NotFound("err.questionnaire.not_found")
     _CHECKSUMS.put(id_key, stored.checksum)
     return _PARSED.get_or_make(
         (stored.checksum, framework is not None),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, Message, msg
 from survey.models import ORGANISER_TYPES, SCHOOL_FORMS, UNIT_KINDS, Unit, UnitSchoolForm
 
 # Which kinds may sit directly under which.
@@ -76,30 +76,35 @@ def _clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _check_row(row: _Row, label: str) -> list[str]:
+def _check_row(row: _Row, label: str) -> list[Message]:
     errors = []
     v = row.values
     where = f"{label}:{row.line}"
     if not v["unit_id"]:
-        errors.append(f"{where}: unit_id: empty")
+        errors.append(msg("err.field.empty", where, field="unit_id"))
     if not v["name"]:
-        errors.append(f"{where}: name: empty")
+        errors.append(msg("err.field.empty", where, field="name"))
     if v["kind"] not in UNIT_KINDS:
-        errors.append(f"{where}: kind: '{v['kind']}' is not one of {', '.join(UNIT_KINDS)}")
+        errors.append(
+            msg("err.field.not_one_of", where, field="kind", value=v["kind"],
+                allowed=", ".join(UNIT_KINDS))
+        )  # fmt: skip
     for column, (pattern, shape) in CODE_PATTERNS.items():
         value = v.get(column, "")
         if value and not pattern.match(value):
-            errors.append(f"{where}: {column}: '{value}' is not {shape}")
+            errors.append(msg("err.field.not_shape", where, field=column, value=value, shape=shape))
     org_type = v.get("organiser_type", "")
     if org_type and org_type not in ORGANISER_TYPES:
         errors.append(
-            f"{where}: organiser_type: '{org_type}' is not one of {', '.join(ORGANISER_TYPES)}"
-        )
+            msg("err.field.not_one_of", where, field="organiser_type", value=org_type,
+                allowed=", ".join(ORGANISER_TYPES))
+        )  # fmt: skip
     for form in row.forms:
         if form not in SCHOOL_FORMS:
             errors.append(
-                f"{where}: school_forms: '{form}' is not one of {', '.join(SCHOOL_FORMS)}"
-            )
+                msg("err.field.not_one_of", where, field="school_forms", value=form,
+                    allowed=", ".join(SCHOOL_FORMS))
+            )  # fmt: skip
     return errors
 
 
@@ -120,9 +125,11 @@ def import_units_csv(
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise InvalidInput(f"{label}:1: missing column(s): {', '.join(missing)}")
+        raise InvalidInput(
+            "err.import.missing_columns", where=f"{label}:1", columns=", ".join(missing)
+        )
     rows: list[_Row] = []
-    errors: list[str] = []
+    errors: list[Message] = []
     seen: dict[str, int] = {}
     for raw in reader:
         line = reader.line_num
@@ -135,11 +142,11 @@ def import_units_csv(
         errors.extend(_check_row(row, label))
         key = values["unit_id"]
         if key in seen:
-            errors.append(f"{label}:{line}: unit_id: '{key}' already on line {seen[key]}")
+            errors.append(msg("err.import.duplicate", f"{label}:{line}", value=key, line=seen[key]))
         seen.setdefault(values["unit_id"], line)
         rows.append(row)
     if not rows and not errors:
-        errors.append(f"{label}: no rows")
+        errors.append(msg("err.import.no_rows", label))
 
     existing = {
         u.external_id: u
@@ -154,19 +161,17 @@ def import_units_csv(
         if kind not in PARENT_KINDS:
             continue
         if parent and parent not in kinds:
-            errors.append(f"{label}:{row.line}: parent_id: unknown unit '{parent}'")
+            errors.append(msg("err.import.unknown_parent", f"{label}:{row.line}", value=parent))
             continue
         parent_kind = kinds.get(parent) if parent else None
         if parent_kind not in PARENT_KINDS[kind]:
-            allowed = " or ".join(k or "no parent" for k in PARENT_KINDS[kind])
+            allowed = " | ".join(k or "–" for k in PARENT_KINDS[kind])
             errors.append(
-                f"{label}:{row.line}: parent_id: a {kind} must be under {allowed}, "
-                f"not {parent_kind or 'no parent'}"
-            )
+                msg("err.import.wrong_parent", f"{label}:{row.line}", kind=kind, allowed=allowed,
+                    actual=parent_kind or "–")
+            )  # fmt: skip
     if errors:
-        raise InvalidInput(
-            f"{len(errors)} problem(s) in {label}; nothing imported", problems=errors
-        )
+        raise InvalidInput("err.import.problems", problems=errors, n=len(errors), file=label)
 
     # Parents first: depth in the file's own tree decides the order.
     def depth(key: str, trail: tuple[str, ...] = ()) -> int:

@@ -35,6 +35,7 @@ from survey.web.benchmarks import routes as benchmarks
 from survey.web.comparison import api as comparison_api
 from survey.web.comparison import routes as comparison
 from survey.web.deps import get_lang
+from survey.web.errors import error_text, problem_texts
 from survey.web.i18n import translate
 from survey.web.national import api as national_api
 from survey.web.national import routes as national
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(SignInRequired)
     def sign_in_required(request: Request, exc: SignInRequired) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.message}, status_code=401)
+            return JSONResponse({"detail": error_text(exc, get_lang(request))}, status_code=401)
         target = f"/login?next={quote(request.url.path)}"
         if request.headers.get("hx-request") == "true":
             return Response(status_code=401, headers={"HX-Redirect": target})
@@ -137,7 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
-        return _error(request, exc.status_code, exc.message, exc.problems)
+        lang = get_lang(request)
+        return _error(request, exc.status_code, error_text(exc, lang), problem_texts(exc, lang))
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:

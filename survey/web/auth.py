@@ -67,13 +67,13 @@ async def optional_actor(found: AuthState) -> Actor | None:
 
 async def current_actor(found: AuthState) -> Actor:
     if found is None:
-        raise SignInRequired("Logga in för att fortsätta.")
+        raise SignInRequired("auth.required")
     return found.actor
 
 
 async def current_session_id(found: AuthState) -> int:
     if found is None:
-        raise SignInRequired("Logga in för att fortsätta.")
+        raise SignInRequired("auth.required")
     return found.session_id
 
 
@@ -132,17 +132,15 @@ async def csrf_protect(
         return
     site = request.headers.get("sec-fetch-site")
     if site and site not in ("same-origin", "none"):
-        raise CsrfFailed("Begäran kom från en annan webbplats och avvisades.")
+        raise CsrfFailed("err.csrf.origin")
     origin = request.headers.get("origin")
     if origin and origin != "null":
         host = request.headers.get("host", "")
         if urlsplit(origin).netloc != host:
-            raise CsrfFailed("Begäran kom från en annan webbplats och avvisades.")
+            raise CsrfFailed("err.csrf.origin")
     submitted = await _submitted_token(request)
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
-        raise CsrfFailed(
-            "Formuläret kunde inte skickas (säkerhetskontroll). Ladda om sidan och försök igen."
-        )
+        raise CsrfFailed("err.csrf.token")
 
 
 CsrfProtected = Depends(csrf_protect)

@@ -46,11 +46,33 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_lang(request: Request) -> str:
-    """``?lang=`` wins, then the ``lang`` cookie, then the configured default (Swedish)."""
+    """``?lang=`` wins, then the ``lang`` cookie (the page's language switch); for the JSON API
+    then the preferred of our languages in ``Accept-Language``; then the configured default
+    (Swedish: pages stay Swedish whatever the browser's language until the reader switches)."""
     lang = request.query_params.get("lang") or request.cookies.get("lang")
     if lang in LANGUAGES:
         return lang  # type: ignore[return-value]
+    if request.url.path.startswith("/api/"):
+        accepted = _accepted(request.headers.get("accept-language", ""))
+        if accepted:
+            return accepted
     return request.app.state.settings.default_language
+
+
+def _accepted(header: str) -> str | None:
+    best, best_q = None, 0.0
+    for part in header.split(",")[:20]:
+        tag, _, params = part.strip().partition(";")
+        language = tag.strip().lower().split("-")[0]
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if language in LANGUAGES and q > best_q:
+            best, best_q = language, q
+    return best
 
 
 LangDep = Annotated[str, Depends(get_lang)]

@@ -22,6 +22,7 @@ from survey.services.national.rounds import (
     round_counts,
 )
 from survey.services.units import add_unit
+from survey.web.errors import say
 from tests.factories import World, build_world
 
 QUESTIONNAIRES = {(q.key, q.version): q for q in load_directory()[0]}
@@ -190,7 +191,7 @@ def test_bad_input_names_the_field_and_creates_nothing(engine, fields, field, ke
             create(session, c.world, **fields)
         assert [(i.field, i.key) for i in caught.value.issues] == [(field, key)]
         assert caught.value.status_code == 422
-        assert caught.value.problems[0].startswith(f"{field}: ")
+        assert say(caught.value.problems[0], "en").startswith(f"{field}: ")
         assert session.exec(select(func.count()).select_from(Round)).one() == 0
         assert session.exec(select(func.count()).select_from(Assessment)).one() == 0
 

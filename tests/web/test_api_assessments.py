@@ -35,7 +35,14 @@ def test_api_answer_submit_and_summary(client: TestClient, engine) -> None:  # t
     bad = client.put(
         f"/api/v1/assessments/{aid}/answers/L.01", json={"choice": "9"}, headers=headers
     )
-    assert bad.status_code == 422 and "not a level" in bad.json()["detail"]
+    # The reason in the reader's language: Swedish by default, English when asked for.
+    assert bad.status_code == 422 and bad.json()["detail"] == "L.01: '9' är ingen nivå på skalan"
+    english = client.put(
+        f"/api/v1/assessments/{aid}/answers/L.01",
+        json={"choice": "9"},
+        headers={**headers, "Accept-Language": "en-GB,en;q=0.9,sv;q=0.5"},
+    )
+    assert english.json()["detail"] == "L.01: '9' is not a level of the scale"
     no_csrf = client.put(f"/api/v1/assessments/{aid}/answers/L.01", json={"choice": "1"})
     assert no_csrf.status_code == 403
 

@@ -31,8 +31,8 @@ _DUMMY_HASH = hash_password("not a password anyone has: " + secrets.token_hex(8)
 class TooManyAttempts(DomainError):
     status_code = 429
 
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
+    def __init__(self, *, minutes: int, retry_after: int):
+        super().__init__("err.login.throttled", minutes=minutes)
         self.retry_after = retry_after
 
 
@@ -60,11 +60,7 @@ def check_throttle(session: Session, *, email: str, ip: str) -> None:
         if count >= limit and first is not None:
             wait = first + WINDOW - utcnow()
             minutes = max(1, int(wait.total_seconds() // 60) + 1)
-            raise TooManyAttempts(
-                f"För många misslyckade inloggningsförsök. Vänta {minutes} minuter och försök "
-                "igen.",
-                retry_after=max(1, int(wait.total_seconds())),
-            )
+            raise TooManyAttempts(minutes=minutes, retry_after=max(1, int(wait.total_seconds())))
 
 
 def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int) -> SignedIn | None:

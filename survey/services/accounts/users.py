@@ -25,11 +25,11 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise InvalidInput(f"email: '{email}' is not an e-mail address")
+        raise InvalidInput("err.user.email", value=email)
     if len(password) < 4:
-        raise InvalidInput("password: at least 4 characters")
+        raise InvalidInput("err.user.password_short", min=4)
     if session.exec(select(User).where(User.email == email)).first():
-        raise Conflict(f"email: a user '{email}' already exists")
+        raise Conflict("err.user.exists", value=email)
     user = User(email=email, name=name, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -46,7 +46,9 @@ def grant_role(
     actor_id: int | None = None,
 ) -> RoleGrant:
     if role not in ROLES:
-        raise InvalidInput(f"role: '{role}' is not one of {', '.join(ROLES)}")
+        raise InvalidInput(
+            "err.field.not_one_of", field="role", value=role, allowed=", ".join(ROLES)
+        )
     existing = session.exec(
         select(RoleGrant).where(
             RoleGrant.user_id == user.id, RoleGrant.unit_id == unit.id, RoleGrant.role == role
@@ -77,5 +79,5 @@ def find_unit(session: Session, *, ref: str) -> Unit:
     if unit is None and number is not None:
         unit = session.get(Unit, number)
     if unit is None:
-        raise NotFound(f"unit '{ref}' not found")
+        raise NotFound("err.unit.not_found", ref=ref)
     return unit

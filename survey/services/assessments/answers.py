@@ -44,16 +44,16 @@ def parse_choice(item: Item, q: Questionnaire, raw: str | None) -> Choice | None
         return None
     if raw == "na":
         if not item.allow_not_applicable:
-            raise InvalidInput(f"{item.id}: 'not applicable' is not allowed for this item")
+            raise InvalidInput("err.answer.na_not_allowed", item=item.id)
         return Choice("na", None)
     if raw == "dk":
         if not q.scale.allow_dont_know:
-            raise InvalidInput(f"{item.id}: 'don't know' is not allowed in this questionnaire")
+            raise InvalidInput("err.answer.dk_not_allowed", item=item.id)
         return Choice("dk", None)
     level = ascii_int(raw, maximum=99)
     if level is not None and level in q.scale.values:
         return Choice("level", level)
-    raise InvalidInput(f"{item.id}: '{raw}' is not a level of the scale")
+    raise InvalidInput("err.answer.not_a_level", item=item.id, value=raw)
 
 
 _ANSWERS = Answer.__table__  # type: ignore[attr-defined]
@@ -141,11 +141,11 @@ def ensure_editable(ctx: AssessmentContext, respondent: Respondent) -> None:
         and respondent.state != "submitted"
         and (ctx.assessment.state == "submitted")
     ):
-        raise ReadOnly("Insamlingen är avslutad; inga fler svar tas emot.")
+        raise ReadOnly("err.answer.collection_closed")
     if ctx.assessment.state == "submitted" or respondent.state == "submitted":
-        raise ReadOnly("Svaren är inskickade och kan inte längre ändras.")
+        raise ReadOnly("err.answer.submitted")
     if ctx.round.state == "closed":
-        raise ReadOnly("Omgången är stängd; svaren kan inte längre ändras.")
+        raise ReadOnly("err.answer.round_closed")
 
 
 def save_answer(
@@ -163,7 +163,7 @@ def save_answer(
     ensure_editable(ctx, respondent)
     item = q.item_by_id.get(item_id)
     if item is None:
-        raise InvalidInput(f"unknown item '{item_id}'")
+        raise InvalidInput("err.answer.unknown_item", item=item_id)
     choice = parse_choice(item, q, choice_raw)
     # The stored answer is needed only to keep its comment or level when the request does not
     # give them (the htmx autosave gives both: one statement less on the busiest path).
@@ -222,10 +222,7 @@ def save_area(
     """The no-JavaScript save of a whole area; refused when someone saved in between."""
     ensure_editable(ctx, respondent)
     if version is not None and version != ctx.assessment.version:
-        raise StaleForm(
-            "Någon annan har sparat ändringar sedan du öppnade sidan. Dina ändringar sparades "
-            "inte. Här är de aktuella svaren – gör om dina ändringar och spara igen."
-        )
+        raise StaleForm("err.answer.stale_form")
     changed = 0
     current = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
     for item in q.items_in("area", area):
@@ -304,7 +301,7 @@ def submit(
     check = check_submit(session, ctx=ctx, q=q, respondent=respondent)
     if not check.can_submit:
         names = ", ".join(scope_id for _, scope_id in check.lacking)
-        raise InvalidInput(f"För få svar för att ge ett resultat i: {names}.")
+        raise InvalidInput("err.answer.too_few", scopes=names)
     now = utcnow()
     respondent.state = "submitted"
     respondent.submitted_at = now
@@ -333,7 +330,7 @@ def submit(
 
 def reopen(session: Session, *, ctx: AssessmentContext, actor: Actor, ip: str | None) -> None:
     if ctx.assessment.state != "submitted":
-        raise Conflict("Bara inskickade bedömningar kan öppnas igen.")
+        raise Conflict("err.assessment.reopen_not_submitted")
     ctx.assessment.state = "reopened"
     for respondent in session.exec(
         select(Respondent).where(
@@ -362,9 +359,9 @@ def set_shared(
     session: Session, *, ctx: AssessmentContext, shared: bool, actor: Actor, ip: str | None
 ) -> None:
     if ctx.assessment.state != "submitted":
-        raise Conflict("Resultatet kan delas först när bedömningen är inskickad.")
+        raise Conflict("err.assessment.share_not_submitted")
     if not shared and (ctx.round.kind == "national" or ctx.round.sharing_mandatory):
-        raise Conflict("I den här omgången delas resultatet alltid med huvudmannen.")
+        raise Conflict("err.assessment.sharing_mandatory")
     ctx.assessment.shared = shared
     session.add(ctx.assessment)
     record(

@@ -140,9 +140,9 @@ def close_collection(
 ) -> int | None:
     """The principal ends the unit's teacher collection (see :func:`end_collection`)."""
     if ctx.assessment.state == "submitted":
-        raise Conflict("Insamlingen är redan stängd.")
+        raise Conflict("err.collection.already_closed")
     if ctx.round.state == "closed":
-        raise Conflict("Omgången är stängd.")
+        raise Conflict("err.round.closed")
     return end_collection(
         session, assessment=ctx.assessment, round_=ctx.round, k=k, actor_id=actor.id, ip=ip
     )
@@ -154,9 +154,9 @@ def reopen_collection(
     """The principal lets the links take answers again (while the round is open). Those who
     answer now are released only at the next end of collection, and only with k of them."""
     if ctx.assessment.state != "submitted":
-        raise Conflict("Insamlingen är inte stängd.")
+        raise Conflict("err.collection.not_closed")
     if ctx.round.state == "closed":
-        raise Conflict("Omgången är stängd.")
+        raise Conflict("err.round.closed")
     ctx.assessment.state = "reopened"
     session.add(ctx.assessment)
     record(

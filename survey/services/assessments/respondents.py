@@ -63,5 +63,5 @@ def respondent_by_token(session: Session, *, token: str) -> tuple[Respondent, As
         select(Respondent).where(Respondent.token_hash == token_digest(token))
     ).first()
     if respondent is None:
-        raise NotFound("Länken är ogiltig.")
+        raise NotFound("err.link.invalid")
     return respondent, load_assessment(session, assessment_id=respondent.assessment_id)

@@ -109,7 +109,7 @@ class Benchmark:
 def national_round(scope: RoundScope) -> Round:
     """Benchmarks exist for national rounds only; any other round is "not found"."""
     if scope.round.kind != "national":
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     return scope.round
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, msg
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
@@ -98,7 +98,10 @@ def parse_scope(value: str | None, columns: list[ScopeColumn]) -> ScopeColumn:
         if value in (f"{column.scope_type}:{column.scope_id}", column.scope_id):
             return column
     allowed = ", ".join(f"{c.scope_type}:{c.scope_id}" for c in columns)
-    raise InvalidInput("Okänt delmål eller område.", problems=[f"scope: '{value}' ({allowed})"])
+    raise InvalidInput(
+        "err.cmp.scope",
+        problems=[msg("err.field.not_one_of", field="scope", value=value, allowed=allowed)],
+    )
 
 
 def _unit_word(units: list[RoundUnit]) -> str:
@@ -190,7 +193,9 @@ def equity(
     columns = scope_columns(results.q, framework, lang)
     labels = results.groups()
     if group is not None and group not in labels:
-        raise InvalidInput("Okänd grupp.", problems=[f"group: '{group}'"])
+        raise InvalidInput(
+            "err.cmp.group", problems=[msg("err.field.unknown", field="group", value=group)]
+        )
     chosen = group or (labels[0] if labels else None)
     out = Equity(results, columns, [(g, results.group_names.get(g, g)) for g in labels], chosen)
     if chosen is not None:

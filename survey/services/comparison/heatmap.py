@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, msg
 from survey.models import SCHOOL_FORMS, UNIT_KINDS, Round, Unit
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import Actor, can_view_results
@@ -69,9 +69,11 @@ def parse_filters(
         ("tag", tag, q.tags),
     ):
         if value and value not in allowed:
-            problems.append(f"{name}: '{value}' ({', '.join(allowed)})")
+            problems.append(
+                msg("err.field.not_one_of", field=name, value=value, allowed=", ".join(allowed))
+            )
     if problems:
-        raise InvalidInput("Ogiltigt filter.", problems=problems)
+        raise InvalidInput("err.cmp.filter", problems=problems)
     return Filters(form or None, kind or None, tag or None)
 
 
@@ -282,9 +284,13 @@ def _cell(results: Results, ru: RoundUnit, column: ScopeColumn) -> Cell:
 
 def check_sort(sort: str, direction: str, columns: list[ScopeColumn]) -> tuple[str, str]:
     if sort not in FIXED_SORTS and sort not in {c.key for c in columns}:
-        raise InvalidInput("Ogiltig sortering.", problems=[f"sort: '{sort}'"])
+        raise InvalidInput(
+            "err.cmp.sort", problems=[msg("err.field.unknown", field="sort", value=sort)]
+        )
     if direction not in ("asc", "desc"):
-        raise InvalidInput("Ogiltig sortering.", problems=[f"dir: '{direction}'"])
+        raise InvalidInput(
+            "err.cmp.sort", problems=[msg("err.field.unknown", field="dir", value=direction)]
+        )
     return sort, direction
 
 
@@ -332,7 +338,12 @@ def heat_map(
     direction: str,
 ) -> HeatMap:
     if view not in VIEWS:
-        raise InvalidInput("Ogiltig vy.", problems=[f"view: '{view}' ({', '.join(VIEWS)})"])
+        raise InvalidInput(
+            "err.cmp.view",
+            problems=[
+                msg("err.field.not_one_of", field="view", value=view, allowed=", ".join(VIEWS))
+            ],
+        )
     results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag, k_detail=k_detail)
     columns = scope_columns(results.q, framework, lang, view)
     if sort not in {c.key for c in columns} and sort in {

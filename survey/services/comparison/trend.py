@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, msg
 from survey.models import Unit
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import Actor
@@ -107,7 +107,12 @@ def trend(
     view: str,
 ) -> Trend:
     if view not in VIEWS:
-        raise InvalidInput("Ogiltig vy.", problems=[f"view: '{view}' ({', '.join(VIEWS)})"])
+        raise InvalidInput(
+            "err.cmp.view",
+            problems=[
+                msg("err.field.not_one_of", field="view", value=view, allowed=", ".join(VIEWS))
+            ],
+        )
     results = load_results(session, scope=scope, q=q, k=k, with_previous=True, k_detail=k_detail)
     all_columns = scope_columns(results.q, framework, lang)
     columns = scope_columns(results.q, framework, lang, view)

@@ -38,10 +38,7 @@ def parse_by(raw: str | None) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in (raw or "").split(",") if p.strip())
     unknown = [p for p in parts if p not in DIMENSIONS]
     if unknown or len(parts) > 2 or len(set(parts)) != len(parts):
-        raise InvalidInput(
-            f"by: '{raw}' is not a breakdown; use nothing, one of {', '.join(DIMENSIONS)}, "
-            "or two of them separated by a comma"
-        )
+        raise InvalidInput("err.national.breakdown", value=raw, allowed=", ".join(DIMENSIONS))
     return tuple(d for d in DIMENSIONS if d in parts)
 
 

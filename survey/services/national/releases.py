@@ -206,7 +206,7 @@ def parse_release_number(raw: str | None) -> int | None:
         return None
     number = ascii_int(raw)
     if number is None or number < 1:
-        raise InvalidInput(f"release: '{raw[:20]}' is not a release number (1, 2, …)")
+        raise InvalidInput("err.release.number", value=raw[:20])
     return number
 
 
@@ -214,13 +214,13 @@ def pick_release(session: Session, *, round_id: int, number: int | None) -> Roun
     """The round's release ``number`` (default: the latest), or NotFound with the reason."""
     found = releases_of(session, round_id=round_id)
     if not found:
-        raise NotFound("Ingen release av omgången är publicerad ännu.")
+        raise NotFound("err.release.none")
     if number is None:
         return found[-1]
     for r in found:
         if r.number == number:
             return r
-    raise NotFound(f"Omgången har ingen release {number}.")
+    raise NotFound("err.release.no_such", number=number)
 
 
 def load_release(session: Session, *, round_: Round, number: int | None = None) -> Release:
@@ -251,10 +251,7 @@ def next_kind(round_: Round, existing: list[RoundRelease]) -> str:
     """The kind the next release of the round would be, or Conflict with the reason."""
     if round_.state != "closed":
         if existing:
-            raise Conflict(
-                "En preliminär release är redan publicerad. Nästa release publiceras när "
-                "omgången har stängts."
-            )
+            raise Conflict("err.release.preliminary_exists")
         return "preliminary"
     return "revision" if any(r.kind == "final" for r in existing) else "final"
 
@@ -288,7 +285,7 @@ def create_release(
     say = progress or (lambda message: None)
     began = time.perf_counter()
     if round_.kind != "national":
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     # One release of a round at a time: the round's row is locked until the transaction ends
     # (PostgreSQL; SQLite writes one transaction at a time anyway, and the unique number of a
     # release catches the rest).
@@ -300,12 +297,10 @@ def create_release(
     snapshot, entries = take_snapshot(session, round_=round_, q=q)
     say(f"snapshot: {len(snapshot.units.ids)} units, {len(snapshot.answers)} answers")
     if not len(snapshot.units.ids):
-        raise Conflict("Ingen enhet har skickat in något ännu: det finns inget att publicera.")
+        raise Conflict("err.release.nothing_submitted")
     earlier = [_stored(session, r.id) for r in existing]  # type: ignore[arg-type]
     if earlier and _same_data(earlier[-1][0], snapshot):
-        raise Conflict(
-            f"Inget har ändrats sedan release {existing[-1].number}: ingen ny release behövs."
-        )
+        raise Conflict("err.release.unchanged", number=existing[-1].number)
     scopes = snapshot.scopes
     hidden, audit = hidden_cells(
         [s.units for s, _ in earlier] + [snapshot.units],
@@ -345,9 +340,7 @@ def create_release(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            f"Release {number} publicerades just av någon annan; ladda om sidan."
-        ) from exc
+        raise Conflict("err.release.race", number=number) from exc
     record(
         session,
         action="release.publish",

@@ -127,7 +127,7 @@ def create_national_round(
     """
     owner = national_owner(session, actor=actor) if can_create_national_round(actor) else None
     if owner is None:
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     q, issues = req.check_basics(questionnaires, today)
     kinds = list(req.kinds)
     units: list[Unit] = []

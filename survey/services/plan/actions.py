@@ -18,7 +18,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from survey.clock import utcnow
-from survey.errors import Conflict, InvalidInput, NotFound
+from survey.errors import Conflict, InvalidInput, NotFound, msg
 from survey.models import ACTION_STATUSES, ActionPlanRow, Answer
 from survey.parsing import ascii_int
 from survey.questionnaire import Framework, Item, Questionnaire
@@ -101,7 +101,7 @@ def sync_plan(
 def get_row(session: Session, *, ctx: AssessmentContext, row_id: int) -> ActionPlanRow:
     row = session.get(ActionPlanRow, row_id)
     if row is None or row.assessment_id != ctx.assessment.id:
-        raise NotFound("Raden finns inte i handlingsplanen.")
+        raise NotFound("err.plan.row_not_found")
     return row
 
 
@@ -116,7 +116,7 @@ def row_version(row: ActionPlanRow) -> str:
 def _text(field: str, raw: str) -> str:
     value = raw.strip()
     if len(value) > _LIMITS[field]:
-        raise InvalidInput(f"{field}: högst {_LIMITS[field]} tecken")
+        raise InvalidInput("err.field.too_long", field=field, max=_LIMITS[field])
     return value
 
 
@@ -124,7 +124,7 @@ def _priority(raw: str) -> int:
     priority = ascii_int(raw)
     if priority in PRIORITIES:
         return priority  # type: ignore[return-value]
-    raise InvalidInput(f"priority: '{raw}' är ingen prioritet (1, 2 eller 3)")
+    raise InvalidInput("err.plan.priority", value=raw)
 
 
 def _due(raw: str) -> date | None:
@@ -133,13 +133,13 @@ def _due(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput(f"due_date: '{raw}' är inget datum (ÅÅÅÅ-MM-DD)") from None
+        raise InvalidInput("err.plan.due_date", value=raw) from None
 
 
 def _status(raw: str) -> str:
     if raw in ACTION_STATUSES:
         return raw
-    raise InvalidInput(f"status: '{raw}' är ingen status")
+    raise InvalidInput("err.plan.status", value=raw)
 
 
 _PARSERS: dict[str, Callable[[str], object]] = {
@@ -167,10 +167,7 @@ def update_row(
     row = get_row(session, ctx=ctx, row_id=row_id)
     parsed = {name: _PARSERS[name](values[name]) for name in EDITABLE if name in values}
     if version is not None and version != row_version(row):
-        raise StaleRow(
-            "Någon annan har ändrat raden sedan du öppnade sidan. Dina ändringar sparades inte; "
-            "här är de aktuella värdena."
-        )
+        raise StaleRow("err.plan.stale_row")
     changed = {name: value for name, value in parsed.items() if getattr(row, name) != value}
     if changed:
         for name, value in changed.items():
@@ -194,7 +191,7 @@ def add_row(
     """A row of the unit's own, not tied to an item."""
     clean_title = _text("title", title)
     if not clean_title:
-        raise InvalidInput("title: skriv en rubrik för raden")
+        raise InvalidInput("err.plan.title_missing")
     own = [r for r in _rows(session, ctx.assessment.id) if r.item_id is None]  # type: ignore[arg-type]
     now = utcnow()
     row = ActionPlanRow(
@@ -217,9 +214,7 @@ def add_row(
 def delete_row(session: Session, *, ctx: AssessmentContext, row_id: int) -> None:
     row = get_row(session, ctx=ctx, row_id=row_id)
     if row.item_id is not None:
-        raise Conflict(
-            "Rader som kommer från bedömningen kan inte tas bort; sätt status ”Klar” i stället."
-        )
+        raise Conflict("err.plan.suggested_row")
     session.delete(row)
     session.flush()
 
@@ -262,9 +257,12 @@ def parse_filters(
         ("tag", tag, q.tags),
     ):
         if value and value not in allowed:
-            problems.append(f"{name}: '{value}' finns inte i enkäten ({', '.join(allowed)})")
+            problems.append(
+                msg("err.field.not_in_questionnaire", field=name, value=value,
+                    allowed=", ".join(allowed))
+            )  # fmt: skip
     if problems:
-        raise InvalidInput("Ogiltigt filter för handlingsplanen.", problems=problems)
+        raise InvalidInput("err.plan.filter", problems=problems)
     return PlanFilters(area or None, subgoal or None, tag or None)
 
 

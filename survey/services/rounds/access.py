@@ -71,7 +71,7 @@ def get_round_for(session: Session, *, actor: Actor, round_id: int) -> RoundScop
     """The round with what the actor may see of it, or 404."""
     round_ = session.get(Round, round_id)
     if round_ is None:
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     owner = session.get(Unit, round_.owner_unit_id)
     assert owner is not None
     if actor.is_admin:
@@ -79,7 +79,7 @@ def get_round_for(session: Session, *, actor: Actor, round_id: int) -> RoundScop
     if actor.has("national"):
         return RoundScope(round_, owner, (), can_manage_round(actor, round_, owner), True)
     if round_.id not in {r.id for r in visible_rounds(session, actor=actor)}:
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     return RoundScope(
         round_, owner, tuple(strategist_paths(actor)), can_manage_round(actor, round_, owner), False
     )
@@ -90,15 +90,15 @@ def get_round_units_view(session: Session, *, actor: Actor, round_id: int) -> Ro
     national staff, who see aggregates only."""
     scope = get_round_for(session, actor=actor, round_id=round_id)
     if scope.aggregates_only:
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     return scope
 
 
 def get_national_round(session: Session, *, actor: Actor, round_id: int) -> Round:
     """A national round for national staff and admins; 404 for everyone and everything else."""
     if not (actor.is_admin or actor.has("national")):
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     scope = get_round_for(session, actor=actor, round_id=round_id)
     if scope.round.kind != "national":
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     return scope.round

@@ -30,11 +30,11 @@ SELECTIONS = ("all", "list")
 
 
 class RoundConflict(Conflict):
-    """The round's state does not allow the change; ``key`` names the message (rounds.err.*)."""
+    """The round's state does not allow the change (the message ``rounds.err.<reason>``)."""
 
-    def __init__(self, key: str, message: str):
-        self.key = key
-        super().__init__(message)
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"rounds.err.{reason}")
 
 
 @dataclass
@@ -169,7 +169,7 @@ def create_organiser_round(
     """
     choices = {u.id: u for u in owner_choices(session, actor=actor)}
     if not choices:
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     q, issues = req.check_basics(questionnaires, today)
     owner = choices.get(req.owner_id) if req.owner_id is not None else None
     if owner is None and req.owner_id is None and len(choices) == 1:
@@ -209,7 +209,7 @@ def create_organiser_round(
 
 def _managed(scope: RoundScope) -> Round:
     if not scope.can_manage:
-        raise Forbidden("Bara den som äger omgången kan ändra den.")
+        raise Forbidden("err.round.not_owner")
     return scope.round
 
 
@@ -239,9 +239,7 @@ def extend_round(
     """Move the close date of an open round later."""
     round_ = _managed(scope)
     if round_.state == "closed":
-        raise RoundConflict(
-            "extend_closed", "Omgången är stängd. Öppna den igen för att ge en ny sista dag."
-        )
+        raise RoundConflict("extend_closed")
     if closes <= round_.closes:
         raise RoundInputError(
             [Issue("closes", "extend_not_later", {"current": round_.closes.isoformat()})]
@@ -274,7 +272,7 @@ def close_round(
     unit's anonymous collection ends, releasing a batch where at least ``k`` are waiting."""
     round_ = _managed(scope)
     if round_.state == "closed":
-        raise RoundConflict("already_closed", "Omgången är redan stängd.")
+        raise RoundConflict("already_closed")
     round_.state = "closed"
     session.add(round_)
     end_round_collections(session, round_=round_, k=k, actor_id=actor.id, ip=ip)
@@ -302,7 +300,7 @@ def reopen_round(
     """Open a closed round again, optionally with a new close date (needed once it passed)."""
     round_ = _managed(scope)
     if round_.state != "closed":
-        raise RoundConflict("not_closed", "Omgången är inte stängd.")
+        raise RoundConflict("not_closed")
     if closes is None and round_.closes < today:
         raise RoundInputError(
             [Issue("closes", "reopen_needs_date", {"current": round_.closes.isoformat()})]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from survey.errors import InvalidInput
+from survey.errors import InvalidInput, msg
 from survey.questionnaire import Questionnaire
 
 TITLE_MAX = 200
@@ -29,11 +29,8 @@ class RoundInputError(InvalidInput):
     def __init__(self, issues: list[Issue]):
         self.issues = issues
         super().__init__(
-            "invalid round input",
-            problems=[
-                f"{i.field}: {i.key} {i.values}" if i.values else f"{i.field}: {i.key}"
-                for i in issues
-            ],
+            "err.round.input",
+            problems=[msg("err.round.issue", field=i.field, reason=i.key) for i in issues],
         )
 
 

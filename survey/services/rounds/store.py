@@ -29,9 +29,9 @@ def create_round(
     """Create a round and a draft assessment for each of its units; the audit log gets one
     entry with everything the round was created with."""
     if closes < opens:
-        raise InvalidInput("closes: the round cannot close before it opens")
+        raise InvalidInput("err.round.closes_before_opens")
     if not title.strip():
-        raise InvalidInput("title: empty")
+        raise InvalidInput("err.field.empty", field="title")
     round_ = Round(
         questionnaire_id=questionnaire.id,
         owner_unit_id=owner.id,

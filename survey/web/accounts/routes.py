@@ -16,7 +16,8 @@ from survey.web.auth import (
     client_ip,
     current_session_id,
 )
-from survey.web.deps import SessionDep
+from survey.web.deps import SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.rendering import render
 
 router = APIRouter(dependencies=[CsrfProtected], include_in_schema=False)
@@ -58,7 +59,7 @@ def login(
         return render(
             request,
             "login.html",
-            {"email": email, "next": safe_next(next), "error": exc.message},
+            {"email": email, "next": safe_next(next), "error": error_text(exc, get_lang(request))},
             status_code=429,
             headers={"Retry-After": str(exc.retry_after)},
         )

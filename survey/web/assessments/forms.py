@@ -25,6 +25,8 @@ from survey.services.assessments.answers import (
     save_answer,
     save_area,
 )
+from survey.web.deps import get_lang
+from survey.web.errors import error_text
 from survey.web.rendering import render
 
 
@@ -126,7 +128,11 @@ def save_item_response(
         return render(
             request,
             "_save_result.html",
-            {"item_id": item_id, "error": exc.message, "status_code": exc.status_code},
+            {
+                "item_id": item_id,
+                "error": error_text(exc, get_lang(request)),
+                "status_code": exc.status_code,
+            },
             status_code=exc.status_code,
         )
     if not htmx:
@@ -170,6 +176,13 @@ def save_area_response(
             user_id=target.user_id,
         )
     except StaleForm as exc:
-        return render_form(request, session, target, area, status_code=409, message=exc.message)
+        return render_form(
+            request,
+            session,
+            target,
+            area,
+            status_code=409,
+            message=error_text(exc, get_lang(request)),
+        )
     next_area = _next(target.q.area_ids, area) if form.get("go") == "next" else area
     return RedirectResponse(f"{target.base}?area={next_area or area}&saved=1", status_code=303)

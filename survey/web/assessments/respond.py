@@ -17,7 +17,8 @@ from survey.web.assessments.forms import (
     save_item_response,
 )
 from survey.web.auth import CsrfProtected
-from survey.web.deps import FormDep, SessionDep
+from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.rendering import render
 
 router = APIRouter(prefix="/r", dependencies=[CsrfProtected], include_in_schema=False)
@@ -62,7 +63,7 @@ def respond_area(
 ) -> Response:
     target = _target(request, session, token)
     if area not in target.q.area_ids:
-        raise InvalidInput(f"unknown area '{area}'")
+        raise InvalidInput("err.answer.unknown_area", area=area)
     return save_area_response(request, session, target, area, form)
 
 
@@ -92,7 +93,7 @@ def respond_submit(request: Request, session: SessionDep, token: str) -> Respons
                 "ctx": target.ctx,
                 "q": target.q,
                 "check": check,
-                "error": exc.message,
+                "error": error_text(exc, get_lang(request)),
             },
             status_code=422,
         )

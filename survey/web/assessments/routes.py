@@ -33,6 +33,7 @@ from survey.web.assessments.forms import (
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.rendering import render
 
 router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
@@ -49,7 +50,7 @@ def _target(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
     )
     if q.is_individual:
-        raise InvalidInput("Individuella enkäter besvaras via länkarna, inte av enheten.")
+        raise InvalidInput("err.assessment.individual")
     respondent = respondent or unit_respondent(session, assessment=ctx.assessment)
     return FormTarget(
         base=f"/assessments/{ctx.assessment.id}",
@@ -110,7 +111,7 @@ def save_area(
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
     target = _target(request, session, ctx, actor.id)
     if area not in target.q.area_ids:
-        raise InvalidInput(f"unknown area '{area}'")
+        raise InvalidInput("err.answer.unknown_area", area=area)
     return save_area_response(request, session, target, area, form)
 
 
@@ -148,7 +149,13 @@ def submit_assessment(
         return render(
             request,
             "submit.html",
-            {"target": target, "ctx": ctx, "q": target.q, "check": check, "error": exc.message},
+            {
+                "target": target,
+                "ctx": ctx,
+                "q": target.q,
+                "check": check,
+                "error": error_text(exc, get_lang(request)),
+            },
             status_code=422,
         )
     return RedirectResponse(f"/assessments/{assessment_id}/summary", status_code=303)
@@ -190,9 +197,9 @@ def make_links(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
     )
     if not q.is_individual:
-        raise InvalidInput("Länkar behövs bara för enkäter som besvaras individuellt.")
+        raise InvalidInput("err.links.not_individual")
     if ctx.assessment.state == "submitted":
-        raise Conflict("Insamlingen är avslutad. Öppna den igen för att dela ut fler länkar.")
+        raise Conflict("err.links.collection_closed")
     tokens = create_links(session, ctx=ctx, count=count, actor=actor, ip=client_ip(request))
     base = str(request.base_url).rstrip("/")
     links = [f"{base}/r/{token}" for token in tokens]
@@ -229,7 +236,7 @@ def _individual_context(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
     )
     if not q.is_individual:
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     return ctx
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from survey.errors import InvalidInput, NotFound
+from survey.errors import InvalidInput, NotFound, msg
 from survey.models import Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, get_assessment_for
@@ -56,20 +56,20 @@ def _round_choice(
     """The national round, the organisers the actor may benchmark in it and the chosen one
     (None when the actor has to choose)."""
     if not _may_benchmark_rounds(actor):
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     scope = get_round_for(session, actor=actor, round_id=round_id)
     if scope.aggregates_only:
-        raise NotFound("Omgången finns inte.")
+        raise NotFound("err.round.not_found")
     round_ = national_round(scope)
     choices = benchmark_organisers(session, scope=scope, actor=actor)
     if organiser is not None:
         chosen = next((u for u in choices if u.id == organiser), None)
         if chosen is None:
-            raise NotFound("Huvudmannen finns inte i omgången.")
+            raise NotFound("err.benchmark.organiser_not_in_round")
     else:
         chosen = choices[0] if len(choices) == 1 else None
         if not choices:
-            raise NotFound("Omgången finns inte.")
+            raise NotFound("err.round.not_found")
     return round_, _questionnaire(request, session, round_), choices, chosen
 
 
@@ -105,7 +105,7 @@ def _unit_data(
 ) -> dict[str, Any]:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")
     if ctx.round.kind != "national":
-        raise NotFound("Bedömningen finns inte.")
+        raise NotFound("err.assessment.not_found")
     q = _questionnaire(request, session, ctx.round)
     benchmark = unit_benchmark(session, ctx=ctx, q=q, k=request.app.state.settings.min_group_size)
     data = _described(request, benchmark, q)
@@ -128,7 +128,7 @@ def _formatters(request: Request) -> dict[str, Any]:
 @router.get("/benchmarks", include_in_schema=False)
 def benchmark_index(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
     if not _may_benchmark_rounds(actor):
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     entries = []
     for round_ in visible_rounds(session, actor=actor):
         if round_.kind != "national":
@@ -194,8 +194,8 @@ def round_benchmark_json(
     data, _, choices = _round_data(request, session, actor, round_id, organiser)
     if data is None:
         raise InvalidInput(
-            "organiser: choose one of the organisers taking part",
-            problems=[f"{u.id}: {u.name}" for u in choices],
+            "err.benchmark.organiser",
+            problems=[msg("err.benchmark.choice", id=u.id, name=u.name) for u in choices],
         )
     return data
 

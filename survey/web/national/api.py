@@ -61,7 +61,12 @@ def aggregates(
     the breakdown is hidden."""
     round_ = get_national_round(session, actor=actor, round_id=round_id)
     if scope_type is not None and scope_type not in SCOPE_TYPES:
-        raise InvalidInput(f"scope_type: '{scope_type}' is not one of {', '.join(SCOPE_TYPES)}")
+        raise InvalidInput(
+            "err.field.not_one_of",
+            field="scope_type",
+            value=scope_type,
+            allowed=", ".join(SCOPE_TYPES),
+        )
     columns = parse_by(by)
     number = parse_release_number(release)
     state = request.app.state

@@ -43,6 +43,7 @@ from survey.services.rounds.access import can_manage_round, get_national_round
 from survey.services.rounds.requests import Issue, RoundInputError
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.national.files import (
     MARKER,
@@ -71,7 +72,7 @@ FORMATS = ("csv", "xlsx", "parquet")
 
 def _require_national(actor: Actor) -> None:
     if not can_create_national_round(actor):
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
 
 
 def _national_round(session: SessionDep, actor: Actor, round_id: Id) -> Round:
@@ -80,7 +81,7 @@ def _national_round(session: SessionDep, actor: Actor, round_id: Id) -> Round:
 
 
 def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | None,
-              page: str) -> dict[str, Any]:  # fmt: skip
+              page: str, lang: str) -> dict[str, Any]:  # fmt: skip
     """What the release bar shows: the releases (links), the current one, and whether the actor
     may publish the next (and which kind it would be, or why not)."""
     found = releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
@@ -91,7 +92,7 @@ def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | N
         try:
             kind = next_kind(round_, found)
         except Conflict as exc:  # the reason is shown beside the (absent) button
-            blocked = exc.message
+            blocked = error_text(exc, lang)
     suffix = {"round": "", "trends": "/trends", "report": "/report"}[page]
     return {
         "releases": [
@@ -125,7 +126,9 @@ def _common(request: Request) -> dict[str, Any]:
 
 def _scope_type(raw: str) -> str:
     if raw not in SCOPE_TYPES:
-        raise InvalidInput(f"scope: '{raw}' is not one of {', '.join(SCOPE_TYPES)}")
+        raise InvalidInput(
+            "err.field.not_one_of", field="scope", value=raw, allowed=", ".join(SCOPE_TYPES)
+        )
     return raw
 
 
@@ -302,7 +305,7 @@ def national_round(
             "q": q,
             "nav": _nav(round_id, "round", chosen.info.number),
             "release": chosen.info,
-            **_releases(session, actor, round_, chosen.info.number, "round"),
+            **_releases(session, actor, round_, chosen.info.number, "round", get_lang(request)),
             "options": breakdown_options(tr),
             "by": ",".join(columns_by),
             "by_title": breakdown_title(columns_by, tr),
@@ -344,7 +347,7 @@ def _participation_page(
             "round": round_,
             "nav": _nav(round_.id, "round", None),  # type: ignore[arg-type]
             "release": None,
-            **_releases(session, actor, round_, None, "round"),
+            **_releases(session, actor, round_, None, "round", get_lang(request)),
             "participation": table,
             "by": by[0],
             "by_title": breakdown_title(by, tr),
@@ -363,7 +366,7 @@ def publish_release(
     round_ = _national_round(session, actor, round_id)
     owner = session.get(Unit, round_.owner_unit_id)
     if owner is None or not can_manage_round(actor, round_, owner):
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     state = request.app.state
     q = questionnaire_for(
         session, questionnaire_id=round_.questionnaire_id, framework=state.framework
@@ -431,7 +434,9 @@ def national_trends_page(
             "q": trends.q,
             "nav": _nav(round_id, "trends", trends.release.info.number),
             "release": trends.release.info,
-            **_releases(session, actor, round_, trends.release.info.number, "trends"),
+            **_releases(
+                session, actor, round_, trends.release.info.number, "trends", get_lang(request)
+            ),
             "options": breakdown_options(tr),
             "by": ",".join(columns_by),
             "by_title": breakdown_title(columns_by, tr),

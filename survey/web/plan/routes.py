@@ -38,6 +38,7 @@ from survey.sheets import Sheet, csv_bytes, xlsx_bytes
 from survey.web.assessments.files import assessment_export, export_stem, plan_sheet
 from survey.web.auth import CsrfProtected, CurrentActor, csrf_token_for
 from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
 
@@ -63,7 +64,7 @@ def _load_plan(
 ) -> tuple[AssessmentContext, Questionnaire]:
     ctx, q = _load(request, session, actor, assessment_id, purpose)
     if q.is_individual:
-        raise NotFound("En individuell enkät har ingen egen handlingsplan.")
+        raise NotFound("err.plan.individual")
     return ctx, q
 
 
@@ -201,7 +202,7 @@ def plan_update_row(
             return _render_block(
                 request,
                 "row_saved",
-                {"row_id": row_id, "field": field, "error": exc.message},
+                {"row_id": row_id, "field": field, "error": error_text(exc, get_lang(request))},
                 status_code=exc.status_code,
             )
         counts = status_counts(session, ctx=ctx)
@@ -234,7 +235,7 @@ def plan_update_row(
             actor,
             ctx,
             q,
-            error=exc.message,
+            error=error_text(exc, get_lang(request)),
             open_row=row_id,
             status_code=exc.status_code,
         )
@@ -257,7 +258,7 @@ def plan_add_row(
             actor,
             ctx,
             q,
-            error=exc.message,
+            error=error_text(exc, get_lang(request)),
             add_values=values,
             status_code=exc.status_code,
         )

@@ -54,6 +54,7 @@ from survey.sheets import csv_bytes, xlsx_bytes
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_for
 from survey.web.comparison.routes import round_nav
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.rendering import is_htmx, render
 from survey.web.rounds.files import (
@@ -78,7 +79,7 @@ def local_time(moment: datetime | None) -> str:
 
 def _require_round_role(actor: Actor) -> None:
     if not actor.roles() & ROUND_ROLES:
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
 
 
 def _questionnaire(request: Request, session: SessionDep, scope: RoundScope) -> Questionnaire:
@@ -151,7 +152,7 @@ def _form_page(
 ) -> Response:
     owners = owner_choices(session, actor=actor)
     if not owners:
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     owner = next((o for o in owners if o.id == owner_id), owners[0])
     units = organiser_units(session, owner=owner)
     forms = unit_forms(session, unit_ids=[u.id for u in units])  # type: ignore[misc]
@@ -201,7 +202,7 @@ def create_round_action(
     request: Request, session: SessionDep, form: FormDep, actor: CurrentActor
 ) -> Response:
     if not owner_choices(session, actor=actor):
-        raise NotFound("Sidan finns inte.")
+        raise NotFound("err.page_not_found")
     single = {k: v for k, v in form.items() if isinstance(v, str)}
     lists = {
         name: [v for v in form.getlist(name) if isinstance(v, str)]
@@ -343,7 +344,7 @@ def _lifecycle(
         return _overview(request, session, actor, scope, issues=exc.issues, status_code=422)
     except RoundConflict as exc:
         session.rollback()
-        message = translate(f"rounds.err.{exc.key}", get_lang(request))
+        message = error_text(exc, get_lang(request))
         return _overview(request, session, actor, scope, error=message, status_code=409)
     done = {"extend": "extended", "close": "closed", "reopen": "reopened"}[action]
     return RedirectResponse(f"/rounds/{round_id}?done={done}", status_code=303)
@@ -382,7 +383,7 @@ def reopen_assessment(
         or not scope.sees_unit(ctx.unit)
         or not can_reopen(actor, ctx.unit)
     ):
-        raise NotFound("Bedömningen finns inte.")
+        raise NotFound("err.assessment.not_found")
     if scope.round.state == "closed":
         message = translate("rounds.err.reopen_in_closed_round", get_lang(request))
         return _overview(request, session, actor, scope, error=message, status_code=409)
@@ -390,7 +391,14 @@ def reopen_assessment(
         reopen(session, ctx=ctx, actor=actor, ip=client_ip(request))
     except Conflict as exc:
         session.rollback()
-        return _overview(request, session, actor, scope, error=exc.message, status_code=409)
+        return _overview(
+            request,
+            session,
+            actor,
+            scope,
+            error=error_text(exc, get_lang(request)),
+            status_code=409,
+        )
     return RedirectResponse(
         f"/rounds/{round_id}?done=assessment_reopened#unit-{ctx.unit.id}", status_code=303
     )
