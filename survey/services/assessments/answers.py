@@ -215,19 +215,19 @@ def save_area(
     q: Questionnaire,
     respondent: Respondent,
     area: str,
-    form: Mapping[str, str],
+    given: Mapping[str, tuple[str | None, str | None]],
     version: int | None,
     user_id: int | None,
 ) -> int:
-    """The no-JavaScript save of a whole area; refused when someone saved in between."""
+    """The no-JavaScript save of a whole area: ``given`` maps each item to its chosen level
+    (or na/dk) and comment as sent; refused when someone saved in between."""
     ensure_editable(ctx, respondent)
     if version is not None and version != ctx.assessment.version:
         raise StaleForm("err.answer.stale_form")
     changed = 0
     current = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
     for item in q.items_in("area", area):
-        raw = form.get(f"answer-{item.id}")
-        comment = form.get(f"comment-{item.id}")
+        raw, comment = given.get(item.id, (None, None))
         old = current.get(item.id)
         old_choice = None
         if old is not None and old.kind != "none":

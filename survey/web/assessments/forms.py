@@ -164,6 +164,11 @@ def save_area_response(
     version_raw = form.get("version")
     version = ascii_int(version_raw) if isinstance(version_raw, str) else None
     values = {k: v for k, v in form.items() if isinstance(v, str)}
+    # The form's field names (answer-<item>, comment-<item>) are this page's business.
+    given = {
+        item.id: (values.get(f"answer-{item.id}"), values.get(f"comment-{item.id}"))
+        for item in target.q.items_in("area", area)
+    }
     try:
         save_area(
             session,
@@ -171,7 +176,7 @@ def save_area_response(
             q=target.q,
             respondent=target.respondent,
             area=area,
-            form=values,
+            given=given,
             version=None if target.anonymous else version,
             user_id=target.user_id,
         )
