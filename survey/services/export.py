@@ -26,7 +26,7 @@ from survey.services.summary import Summary, build_summary
 # --------------------------------------------------------------------------------- exports
 
 Cell = str | int | float | date | datetime | None
-Translate = Callable[[str], str]
+Translate = Callable[..., str]  # tr(key, **values): the text in the reader's language
 
 
 @dataclass(frozen=True)
@@ -207,12 +207,12 @@ def about_sheet(
     ]
     if q.is_individual and summary is not None:
         facts.append(("respondents", summary.n_respondents))
-        facts.append(("privacy", tr("export.individual_note").format(k=min_group_size)))
+        facts.append(("privacy", tr("export.individual_note", k=min_group_size)))
         if summary.suppressed:
             facts.append(
                 (
                     "suppressed",
-                    tr("export.suppressed").format(k=min_group_size, n=summary.n_respondents),
+                    tr("export.suppressed", k=min_group_size, n=summary.n_respondents),
                 )
             )
     elif summary is not None and summary.preliminary:

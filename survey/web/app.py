@@ -27,7 +27,7 @@ from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web.auth import SignInRequired
 from survey.web.deps import get_lang
-from survey.web.i18n import translate
+from survey.web.i18n import install_jinja, translate
 from survey.web.rendering import render
 from survey.web.routes import (
     api_assessments,
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in checks read outside the request's transaction (survey.web.auth).
     app.state.auth_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    install_jinja(app.state.templates.env)
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")
     questionnaires, problems = load_directory(settings.questionnaire_dir, framework)
     for problem in problems:

@@ -268,7 +268,6 @@ def _render_participation_block(request: Request, context: dict[str, Any]) -> Re
     values = {
         "request": request,
         "lang": lang,
-        "_": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": csrf_token_for(request),
         "actor": found.actor if found else None,
         "path_for": request.app.url_path_for,
