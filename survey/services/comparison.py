@@ -31,6 +31,7 @@ from survey.services.round_access import RoundScope
 from survey.services.round_results import RoundResults, RoundUnit, previous_round, round_results
 from survey.stats.publication import small_cell
 from survey.stats.scoring import index_of
+from survey.web.i18n import translate
 
 VIEWS = ("subgoal", "area")
 # Unit attributes the engine compares by (Theil between/within, Kruskal-Wallis); school form always,
@@ -110,7 +111,7 @@ def scope_columns(
     if view in (None, "area"):
         for aid in q.area_ids:
             columns.append(ScopeColumn("area", aid, framework.area_by_id[aid].title.get(lang), ""))
-    total = {"sv": "Totalt", "en": "Total"}.get(lang, "Totalt")
+    total = translate("scope.total", lang)
     return [*columns, ScopeColumn("total", "total", total, "")]
 
 

@@ -12,9 +12,30 @@ from typing import Any
 from survey.services.comparison import ScopeColumn
 from survey.services.equity import Note, Panel
 from survey.stats.groupstats import OUTLIER_Z
+from survey.web.i18n import N_
+from survey.web.labels import SPLIT_BY
 
 Tr = Callable[..., str]
 MINUS = "\u2212"
+
+# "kommunens övriga skolor" …: by the organiser's type (municipal or other) and the units' word.
+OTHERS = {
+    ("municipal", "school"): N_("cmp.others.municipal.school"),
+    ("municipal", "preschool"): N_("cmp.others.municipal.preschool"),
+    ("municipal", "unit"): N_("cmp.others.municipal.unit"),
+    ("organiser", "school"): N_("cmp.others.organiser.school"),
+    ("organiser", "preschool"): N_("cmp.others.organiser.preschool"),
+    ("organiser", "unit"): N_("cmp.others.organiser.unit"),
+}
+UNITS_BETWEEN = {
+    "school": N_("cmp.units_between.school"),
+    "preschool": N_("cmp.units_between.preschool"),
+    "unit": N_("cmp.units_between.unit"),
+}
+FLAG = {
+    "below": N_("cmp.flag.below"),
+    "above": N_("cmp.flag.above"),
+}
 
 
 def fmt(value: float | int | None, digits: int, lang: str, *, sign: bool = False) -> str:
@@ -51,7 +72,7 @@ def where(column: ScopeColumn, tr: Tr) -> str:
 def others(panel: Panel, tr: Tr) -> str:
     """ "kommunens övriga skolor", "huvudmannens övriga förskolor", ..."""
     owner = "municipal" if panel.organiser_type == "municipal" else "organiser"
-    return tr(f"cmp.others.{owner}.{panel.unit_word}")
+    return tr(OTHERS[owner, panel.unit_word])
 
 
 def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
@@ -65,7 +86,7 @@ def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
     }
     if note.kind in ("below", "above"):
         return tr(
-            f"cmp.flag.{note.kind}",
+            FLAG[note.kind],
             **common,
             delta=fmt(v["delta"], 2, lang),
             p=fmt_p(v["p_adj"], lang),
@@ -80,7 +101,7 @@ def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
     }
     if z is not None and z <= OUTLIER_Z:
         return tr("cmp.outlier.clearly", **common, **numbers)
-    key = "cmp.outlier.gap_one" if gap == 1 else "cmp.outlier.gap_many"
+    key = N_("cmp.outlier.gap_one") if gap == 1 else N_("cmp.outlier.gap_many")
     return tr(key, **common, **numbers, gap=fmt(gap, 0 if gap == int(gap) else 1, lang))
 
 
@@ -89,7 +110,7 @@ def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:
     icc = panel.stats.get("icc1")
     if icc is None:
         return None
-    units = tr(f"cmp.units_between.{panel.unit_word}")
+    units = tr(UNITS_BETWEEN[panel.unit_word])
     if icc <= 0:
         return tr("cmp.icc_none", units=units, icc=fmt(icc, 2, lang))
     return tr("cmp.icc_words", pct=fmt(100 * icc, 0, lang), units=units, icc=fmt(icc, 2, lang))
@@ -109,7 +130,7 @@ def missing_messages(panel: Panel, *, individual: bool, tr: Tr) -> list[str]:
     for split in panel.splits:
         if split.row.get("h") is None:
             if len(split.values) < 2:
-                out.append(tr("cmp.missing.one_value", by=tr(f"cmp.by.{split.by}")))
+                out.append(tr("cmp.missing.one_value", by=tr(SPLIT_BY[split.by])))
             else:
-                out.append(tr("cmp.missing.kruskal", by=tr(f"cmp.by.{split.by}")))
+                out.append(tr("cmp.missing.kruskal", by=tr(SPLIT_BY[split.by])))
     return out

@@ -22,11 +22,73 @@ from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.plan import PlanLine, naive_utc, plan_rows
 from survey.services.summary import Summary, build_summary
+from survey.web.i18n import N_
+from survey.web.labels import PLAN_STATUS, STATE
 
 # --------------------------------------------------------------------------------- exports
 
 Cell = str | int | float | date | datetime | None
 Translate = Callable[..., str]  # tr(key, **values): the text in the reader's language
+
+# The texts of the column names, answer kinds, scope types and facts, by their keys.
+COLUMNS = {
+    "fact": N_("export.col.fact"),
+    "value": N_("export.col.value"),
+    "priority": N_("export.col.priority"),
+    "item": N_("export.col.item"),
+    "area": N_("export.col.area"),
+    "subgoal": N_("export.col.subgoal"),
+    "tags": N_("export.col.tags"),
+    "level": N_("export.col.level"),
+    "title": N_("export.col.title"),
+    "activity": N_("export.col.activity"),
+    "owner": N_("export.col.owner"),
+    "due_date": N_("export.col.due_date"),
+    "status": N_("export.col.status"),
+    "note": N_("export.col.note"),
+    "updated": N_("export.col.updated"),
+    "weight": N_("export.col.weight"),
+    "text": N_("export.col.text"),
+    "value_level": N_("export.col.value_level"),
+    "label": N_("export.col.label"),
+    "descriptor": N_("export.col.descriptor"),
+    "comment": N_("export.col.comment"),
+    "answered_by": N_("export.col.answered_by"),
+    "answered_at": N_("export.col.answered_at"),
+    "scope_type": N_("export.col.scope_type"),
+    "scope_id": N_("export.col.scope_id"),
+    "scope": N_("export.col.scope"),
+    "level_label": N_("export.col.level_label"),
+    "index": N_("export.col.index"),
+    "score": N_("export.col.score"),
+    "coverage": N_("export.col.coverage"),
+    "n": N_("export.col.n"),
+    "ci_low": N_("export.col.ci_low"),
+    "ci_high": N_("export.col.ci_high"),
+}
+ANSWER_KINDS = {
+    "na": N_("export.answer.na"),
+    "dk": N_("export.answer.dk"),
+    "none": N_("export.answer.none"),
+}
+SCOPE_TYPES = {
+    "area": N_("export.scope.area"),
+    "subgoal": N_("export.scope.subgoal"),
+    "total": N_("export.scope.total"),
+}
+FACTS = {
+    "unit": N_("export.fact.unit"),
+    "school_unit_code": N_("export.fact.school_unit_code"),
+    "round": N_("export.fact.round"),
+    "questionnaire": N_("export.fact.questionnaire"),
+    "state": N_("export.fact.state"),
+    "submitted_at": N_("export.fact.submitted_at"),
+    "exported_at": N_("export.fact.exported_at"),
+    "respondents": N_("export.fact.respondents"),
+    "privacy": N_("export.fact.privacy"),
+    "suppressed": N_("export.fact.suppressed"),
+    "preliminary": N_("export.fact.preliminary"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,13 +130,13 @@ def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: 
             line.activity,
             line.row.owner,
             line.row.due_date,
-            tr(f"plan.status.{line.row.status}"),
+            tr(PLAN_STATUS[line.row.status]),
             line.row.note,
             naive_utc(line.row.updated_at),
         ]
         for line in lines
     ]
-    return Sheet("plan", tr("export.sheet.plan"), [tr(f"export.col.{c}") for c in columns], rows)
+    return Sheet("plan", tr("export.sheet.plan"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def _emails(session: Session, ids: set[int]) -> dict[int, str]:
@@ -109,7 +171,7 @@ def answers_sheet(
                 item.weight,
                 item.text.get(lang),
                 value,
-                labels.get(value, "") if value is not None else tr(f"export.answer.{kind}"),
+                labels.get(value, "") if value is not None else tr(ANSWER_KINDS[kind]),
                 item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
                 (answer.comment or "") if answer else "",
                 emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
@@ -129,9 +191,7 @@ def answers_sheet(
         "answered_by",
         "answered_at",
     ]
-    return Sheet(
-        "answers", tr("export.sheet.answers"), [tr(f"export.col.{c}") for c in columns], rows
-    )
+    return Sheet("answers", tr("export.sheet.answers"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def _number(value: object, digits: int) -> float | None:
@@ -163,7 +223,7 @@ def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str
         row = result.row
         level = int(row["level"]) if row.get("level") is not None else None
         cells: list[Cell] = [
-            tr(f"export.scope.{result.scope_type}"),
+            tr(SCOPE_TYPES[result.scope_type]),
             result.scope_id,
             result.label,
             level,
@@ -179,9 +239,7 @@ def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str
                 _number(row.get("ci_high"), 3),
             ]
         rows.append(cells)
-    return Sheet(
-        "scores", tr("export.sheet.scores"), [tr(f"export.col.{c}") for c in columns], rows
-    )
+    return Sheet("scores", tr("export.sheet.scores"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def about_sheet(
@@ -198,7 +256,7 @@ def about_sheet(
         ("school_unit_code", ctx.unit.school_unit_code or ""),
         ("round", ctx.round.title),
         ("questionnaire", f"{q.title.get(lang)} ({q.key} {q.version})"),
-        ("state", tr(f"state.{ctx.assessment.state}")),
+        ("state", tr(STATE[ctx.assessment.state])),
         (
             "submitted_at",
             naive_utc(ctx.assessment.submitted_at) if ctx.assessment.submitted_at else None,
@@ -217,7 +275,7 @@ def about_sheet(
             )
     elif summary is not None and summary.preliminary:
         facts.append(("preliminary", tr("sum.preliminary")))
-    rows: list[list[Cell]] = [[tr(f"export.fact.{key}"), value] for key, value in facts]
+    rows: list[list[Cell]] = [[tr(FACTS[key]), value] for key, value in facts]
     return Sheet(
         "about", tr("export.sheet.about"), [tr("export.col.fact"), tr("export.col.value")], rows
     )

@@ -16,9 +16,17 @@ from survey.services.comparison import ScopeColumn
 from survey.services.comparison_text import fmt, fmt_p, fmt_pct
 from survey.services.national import DIMENSIONS, FAMILY
 from survey.services.national_files import GroupNames, breakdown_title
+from survey.web.i18n import N_
+from survey.web.labels import NATIONAL_KINDS, SCHOOL_FORMS
 
 Tr = Callable[..., str]
 SCOPE_TYPES = ("subgoal", "area", "total")
+BETWEEN = {  # "län", "huvudmannatyper" …: the groups of one dimension, after "between"
+    "region": N_("nat.between.region"),
+    "organiser_type": N_("nat.between.organiser_type"),
+    "school_form": N_("nat.between.school_form"),
+    "organiser": N_("nat.between.organiser"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,8 @@ def scope_rows(rows: list[dict[str, Any]], columns: list[ScopeColumn]) -> list[V
 def between_words(by: tuple[str, ...], tr: Tr) -> str:
     """ "län" / "kombinationer av län och huvudmannatyp"."""
     if len(by) == 1:
-        return tr(f"nat.between.{by[0]}")
-    return tr("nat.between.pair", a=tr(f"nat.between.{by[0]}"), b=tr(f"nat.between.{by[1]}"))
+        return tr(BETWEEN[by[0]])
+    return tr("nat.between.pair", a=tr(BETWEEN[by[0]]), b=tr(BETWEEN[by[1]]))
 
 
 def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr: Tr, lang: str
@@ -110,8 +118,8 @@ def targets_in_words(round_: Round, tr: Tr) -> str:
     targets = round_.targets or {}
     if "unit_ids" in targets:
         return tr("nat.targets.units", n=len(targets["unit_ids"]))
-    kinds = ", ".join(tr(f"nat.kinds.{k}") for k in targets.get("kinds", []))
-    forms = [tr(f"rounds.sf.{f}").lower() for f in targets.get("school_forms", [])]
+    kinds = ", ".join(tr(NATIONAL_KINDS[k]) for k in targets.get("kinds", []))
+    forms = [tr(SCHOOL_FORMS[f]).lower() for f in targets.get("school_forms", [])]
     if not forms:
         return kinds
     return tr("nat.targets.with_forms", kinds=kinds, forms=", ".join(forms))

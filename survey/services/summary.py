@@ -12,6 +12,7 @@ from survey.models import Assessment, QuestionnaireVersion, Respondent, Round
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.results import answer_rows, rows_by_scope, run_analysis
+from survey.web.i18n import translate
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def build_summary(
         )
         for s in q.subgoal_ids
     ]
-    summary.total = result("total", "total", "Totalt" if lang == "sv" else "Total")
+    summary.total = result("total", "total", translate("scope.total", lang))
     counts: Counter[str] = Counter()
     answered_items: dict[int, set[str]] = {}
     for r in rows:

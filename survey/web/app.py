@@ -27,7 +27,7 @@ from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web.auth import SignInRequired
 from survey.web.deps import get_lang
-from survey.web.i18n import install_jinja, translate
+from survey.web.i18n import N_, install_jinja, translate
 from survey.web.rendering import render
 from survey.web.routes import (
     api_assessments,
@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        lang_key = "error.404" if exc.status_code == 404 else None
+        lang_key = N_("error.404") if exc.status_code == 404 else None
 
         message = translate(lang_key, get_lang(request)) if lang_key else str(exc.detail)
         response = _error(request, exc.status_code, message)

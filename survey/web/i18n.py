@@ -102,6 +102,9 @@ def install_jinja(env: Environment) -> None:
     ``lang``; autoescaping stays as for any other value."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    from survey.web import labels  # the tables of keys import N_ from here
+
+    env.globals["labels"] = labels
 
 
 for _language in LANGUAGES:  # read at start-up: a broken catalogue fails at once

@@ -60,7 +60,8 @@ from survey.services.releases import (
 from survey.services.round_access import can_manage_round, get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
-from survey.web.i18n import translate
+from survey.web.i18n import N_, translate
+from survey.web.labels import NATIONAL_KINDS
 from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
 
@@ -174,6 +175,30 @@ def national_list(request: Request, session: SessionDep, actor: CurrentActor) ->
     )
 
 
+# The texts of the form's fields and problems (Issue.field, Issue.key).
+FIELDS = {
+    "questionnaire": N_("nat.field.questionnaire"),
+    "title": N_("nat.field.title"),
+    "opens": N_("nat.field.opens"),
+    "closes": N_("nat.field.closes"),
+    "kinds": N_("nat.field.kinds"),
+    "school_forms": N_("nat.field.school_forms"),
+}
+ISSUES = {
+    "date_missing": N_("nat.err.date_missing"),
+    "date_invalid": N_("nat.err.date_invalid"),
+    "kinds_invalid": N_("nat.err.kinds_invalid"),
+    "school_forms_invalid": N_("nat.err.school_forms_invalid"),
+    "questionnaire_invalid": N_("nat.err.questionnaire_invalid"),
+    "title_missing": N_("nat.err.title_missing"),
+    "title_long": N_("nat.err.title_long"),
+    "closes_before_opens": N_("nat.err.closes_before_opens"),
+    "closes_past": N_("nat.err.closes_past"),
+    "kind_not_target": N_("nat.err.kind_not_target"),
+    "none_match": N_("nat.err.none_match"),
+}
+
+
 def _form_page(
     request: Request,
     *,
@@ -185,8 +210,8 @@ def _form_page(
     issue_list = [
         {
             "field": i.field,
-            "label": translate(f"nat.field.{i.field}", lang),
-            "text": translate(f"nat.err.{i.key}", lang, **_issue_values(i.values, lang)),
+            "label": translate(FIELDS[i.field], lang),
+            "text": translate(ISSUES[i.key], lang, **_issue_values(i.values, lang)),
         }
         for i in issues or []
     ]
@@ -214,7 +239,7 @@ def _issue_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     shown = dict(values)
     for key in ("kinds", "for"):
         if key in shown:
-            shown[key] = ", ".join(translate(f"nat.kinds.{k}", lang) for k in shown[key])
+            shown[key] = ", ".join(translate(NATIONAL_KINDS[k], lang) for k in shown[key])
     return shown
 
 

@@ -61,7 +61,9 @@ from survey.services.round_access import (
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_for
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
-from survey.web.i18n import translate
+from survey.web.i18n import N_, translate
+from survey.web.labels import SCHOOL_FORMS as SCHOOL_FORM_LABELS
+from survey.web.labels import UNIT_KIND, UNIT_KINDS
 from survey.web.rendering import is_htmx, render
 from survey.web.routes.comparison import round_nav
 
@@ -96,6 +98,44 @@ def _questionnaire(request: Request, session: SessionDep, scope: RoundScope) -> 
     )
 
 
+# The texts of the form's fields and of the problems and conflicts (Issue.key, RoundConflict.key).
+FIELDS = {
+    "owner": N_("rounds.field.owner"),
+    "questionnaire": N_("rounds.field.questionnaire"),
+    "title": N_("rounds.field.title"),
+    "opens": N_("rounds.field.opens"),
+    "closes": N_("rounds.field.closes"),
+    "selection": N_("rounds.field.selection"),
+    "units": N_("rounds.field.units"),
+    "school_forms": N_("rounds.field.school_forms"),
+    "sharing_mandatory": N_("rounds.field.sharing_mandatory"),
+}
+ISSUES = {
+    "date_missing": N_("rounds.err.date_missing"),
+    "date_invalid": N_("rounds.err.date_invalid"),
+    "selection_invalid": N_("rounds.err.selection_invalid"),
+    "school_form_invalid": N_("rounds.err.school_form_invalid"),
+    "unit_invalid": N_("rounds.err.unit_invalid"),
+    "none_match": N_("rounds.err.none_match"),
+    "none_chosen": N_("rounds.err.none_chosen"),
+    "unit_unknown": N_("rounds.err.unit_unknown"),
+    "unit_outside": N_("rounds.err.unit_outside"),
+    "unit_kind": N_("rounds.err.unit_kind"),
+    "owner_invalid": N_("rounds.err.owner_invalid"),
+    "questionnaire_invalid": N_("rounds.err.questionnaire_invalid"),
+    "title_missing": N_("rounds.err.title_missing"),
+    "title_long": N_("rounds.err.title_long"),
+    "closes_before_opens": N_("rounds.err.closes_before_opens"),
+    "closes_past": N_("rounds.err.closes_past"),
+    "extend_not_later": N_("rounds.err.extend_not_later"),
+    "reopen_needs_date": N_("rounds.err.reopen_needs_date"),
+    "extend_closed": N_("rounds.err.extend_closed"),
+    "already_closed": N_("rounds.err.already_closed"),
+    "not_closed": N_("rounds.err.not_closed"),
+    "reopen_in_closed_round": N_("rounds.err.reopen_in_closed_round"),
+}
+
+
 def _participation(request: Request, session: SessionDep, scope: RoundScope) -> Participation:
     q = _questionnaire(request, session, scope)
     return participation(session, scope=scope, q=q, k=request.app.state.settings.min_group_size)
@@ -105,9 +145,9 @@ def _issue_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     """Unit kinds in a problem, in words."""
     shown = dict(values)
     if "kind" in shown:
-        shown["kind"] = translate(f"rounds.kind.{shown['kind']}", lang).lower()
+        shown["kind"] = translate(UNIT_KIND[shown["kind"]], lang).lower()
     if "kinds" in shown:
-        shown["kinds"] = ", ".join(translate(f"rounds.kinds.{k}", lang) for k in shown["kinds"])
+        shown["kinds"] = ", ".join(translate(UNIT_KINDS[k], lang) for k in shown["kinds"])
     return shown
 
 
@@ -115,8 +155,8 @@ def _issue_texts(issues: list[Issue], lang: str) -> list[dict[str, str]]:
     return [
         {
             "field": i.field,
-            "label": translate(f"rounds.field.{i.field}", lang),
-            "text": translate(f"rounds.err.{i.key}", lang, **_issue_values(i.values, lang)),
+            "label": translate(FIELDS[i.field], lang),
+            "text": translate(ISSUES[i.key], lang, **_issue_values(i.values, lang)),
         }
         for i in issues
     ]
@@ -171,8 +211,8 @@ def _form_page(
     described = {
         u.id: ", ".join(
             dict.fromkeys(
-                [translate(f"rounds.kind.{u.kind}", lang)]
-                + [translate(f"rounds.sf.{f}", lang) for f in forms.get(u.id, [])]  # type: ignore[arg-type]
+                [translate(UNIT_KIND[u.kind], lang)]
+                + [translate(SCHOOL_FORM_LABELS[f], lang) for f in forms.get(u.id, [])]  # type: ignore[arg-type]
             )
         )
         for u in units
@@ -347,7 +387,7 @@ def _lifecycle(
         return _overview(request, session, actor, scope, issues=exc.issues, status_code=422)
     except RoundConflict as exc:
         session.rollback()
-        message = translate(f"rounds.err.{exc.key}", get_lang(request))
+        message = translate(ISSUES[exc.key], get_lang(request))
         return _overview(request, session, actor, scope, error=message, status_code=409)
     done = {"extend": "extended", "close": "closed", "reopen": "reopened"}[action]
     return RedirectResponse(f"/rounds/{round_id}?done={done}", status_code=303)
