@@ -12,7 +12,7 @@ from typing import Any
 from survey.services.comparison import ScopeColumn
 from survey.services.equity import Note, Panel
 from survey.stats.groupstats import OUTLIER_Z
-from survey.web.i18n import N_
+from survey.web.i18n import N_, ntranslate
 from survey.web.labels import SPLIT_BY
 
 Tr = Callable[..., str]
@@ -101,8 +101,15 @@ def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
     }
     if z is not None and z <= OUTLIER_Z:
         return tr("cmp.outlier.clearly", **common, **numbers)
-    key = N_("cmp.outlier.gap_one") if gap == 1 else N_("cmp.outlier.gap_many")
-    return tr(key, **common, **numbers, gap=fmt(gap, 0 if gap == int(gap) else 1, lang))
+    return ntranslate(
+        "cmp.outlier.gap",
+        "cmp.outlier.gap.plural",
+        gap,
+        lang,
+        **common,
+        **numbers,
+        gap=fmt(gap, 0 if gap == int(gap) else 1, lang),
+    )
 
 
 def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:

@@ -35,7 +35,7 @@ from survey.services.national import DIMENSIONS, FAMILY, Publication
 from survey.services.questionnaires import questionnaire_for
 from survey.services.releases import Release, load_release
 from survey.stats.publication import DETAIL_FIELDS
-from survey.web.i18n import N_
+from survey.web.i18n import N_, ntranslate
 from survey.web.labels import DIMENSION, RELEASE_KIND, SCHOOL_FORMS
 
 Tr = Callable[..., str]
@@ -275,8 +275,11 @@ def _method_sheet(
     nation = next((r for r in records if r["by"] == "" and r["scope_type"] == "total"), None)
     coverage = MARKER
     if nation is not None and not nation["suppressed"]:
-        coverage = tr(
+        coverage = ntranslate(
             "nat.method.coverage_value",
+            "nat.method.coverage_value.plural",
+            nation["n_targeted"],
+            lang,
             n=nation["n_units"],
             targeted=nation["n_targeted"],
             rate=f"{fmt(100 * (nation['response_rate'] or 0), 1, lang)} %",

@@ -16,7 +16,7 @@ from survey.services.comparison import ScopeColumn
 from survey.services.comparison_text import fmt, fmt_p, fmt_pct
 from survey.services.national import DIMENSIONS, FAMILY
 from survey.services.national_files import GroupNames, breakdown_title
-from survey.web.i18n import N_
+from survey.web.i18n import N_, ntranslate
 from survey.web.labels import NATIONAL_KINDS, SCHOOL_FORMS
 
 Tr = Callable[..., str]
@@ -105,7 +105,11 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
         "n": comparison.get("n") or 0,
     }
     if h is None or p is None:
-        out.append(tr("nat.eq.kruskal_none", **numbers))
+        out.append(
+            ntranslate(
+                "nat.eq.kruskal_none", "nat.eq.kruskal_none.plural", numbers["n"], lang, **numbers
+            )
+        )
     elif p < 0.05:
         out.append(tr("nat.eq.kruskal_sig", **numbers))
     else:
@@ -113,11 +117,12 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
     return out
 
 
-def targets_in_words(round_: Round, tr: Tr) -> str:
+def targets_in_words(round_: Round, tr: Tr, lang: str) -> str:
     """ "skolenheter med grundskola" / "huvudmän"."""
     targets = round_.targets or {}
     if "unit_ids" in targets:
-        return tr("nat.targets.units", n=len(targets["unit_ids"]))
+        n = len(targets["unit_ids"])
+        return ntranslate("nat.targets.units", "nat.targets.units.plural", n, lang, n=n)
     kinds = ", ".join(tr(NATIONAL_KINDS[k]) for k in targets.get("kinds", []))
     forms = [tr(SCHOOL_FORMS[f]).lower() for f in targets.get("school_forms", [])]
     if not forms:

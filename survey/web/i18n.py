@@ -15,6 +15,7 @@ lang)``, ``ntranslate("submit.unanswered", "submit.unanswered.plural", n, lang, 
 from __future__ import annotations
 
 import io
+import math
 from functools import cache
 from pathlib import Path
 
@@ -55,11 +56,24 @@ def catalogue(lang: str) -> Translations:
 
 
 def _text(key: str, lang: str) -> str:
+    if not key:  # an undefined key in a template: never the catalogue's header (msgid "")
+        return ""
     return catalogue(lang).gettext(str(key))
 
 
+def _count(n: float) -> int:
+    """gettext picks the form by an integer; a fraction takes the plural ("1,5 nivåer")."""
+    if isinstance(n, int):
+        return n
+    try:
+        number = float(n)
+    except (TypeError, ValueError):  # no number ("–"): the general form
+        return 2
+    return int(number) if number.is_integer() else max(2, math.ceil(number))
+
+
 def _ntext(singular_key: str, plural_key: str, n: float, lang: str) -> str:
-    return catalogue(lang).ngettext(str(singular_key), str(plural_key), n)  # type: ignore[arg-type]
+    return catalogue(lang).ngettext(str(singular_key), str(plural_key), _count(n))
 
 
 def translate(key: str, lang: str, **values: object) -> str:

@@ -179,7 +179,7 @@ def test_submit_checks_coverage_then_locks(client: TestClient, engine) -> None: 
         headers={**HX, "X-CSRF-Token": csrf},
     )
     page = BeautifulSoup(client.get(f"/assessments/{aid}/submit").text, "html.parser")
-    assert "1 påståenden är inte besvarade" in page.get_text()
+    assert "1 påstående är inte besvarat" in page.get_text()  # singular (it said "1 påståenden")
     response = client.post(
         f"/assessments/{aid}/submit", data={"csrf_token": csrf}, follow_redirects=False
     )

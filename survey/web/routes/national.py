@@ -169,7 +169,7 @@ def national_list(request: Request, session: SessionDep, actor: CurrentActor) ->
             **common,
             "rounds": rounds,
             "counts": round_counts(session, round_ids=[r.id for r in rounds]),  # type: ignore[misc]
-            "targets": {r.id: targets_in_words(r, common["tr"]) for r in rounds},
+            "targets": {r.id: targets_in_words(r, common["tr"], common["lang"]) for r in rounds},
             "can_create": can_create_national_round(actor),
         },
     )
@@ -344,7 +344,7 @@ def national_round(
             "scope_type": scope_type,
             "sections": sections,
             "total": nation.get(("total", "total")),
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "created": request.query_params.get("created") == "1",
             "published": request.query_params.get("published") == "1",
             "downloads": {f: f"/national/rounds/{round_id}/aggregates.{f}{query}" for f in FORMATS},
@@ -384,7 +384,7 @@ def _participation_page(
             "by": by[0],
             "by_title": breakdown_title(by, tr),
             "dimensions": ("region", "organiser_type", "school_form", "organiser"),
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "created": request.query_params.get("created") == "1",
         },
     )
@@ -527,7 +527,7 @@ def national_report(
             "by_title": breakdown_title(columns_by, tr),
             "groups": group_rows(pub.select(by=columns_by, scope_type="total"), names, tr),
             "equity": equity,
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "today": _today(),
         },
     )
