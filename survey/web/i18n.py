@@ -111,14 +111,35 @@ def _ngettext(context: Context, singular_key: str, plural_key: str, n: float) ->
     return _safe(context, _ntext(singular_key, plural_key, n, _lang(context)))
 
 
+# The texts static/app.js shows (a save under way or failed, leaving with unsaved answers), by the
+# name app.js uses. base.html hands them over as JSON (#i18n-js): one catalogue for both.
+JS_MESSAGES = {
+    "saving": N_("js.saving"),
+    "retry": N_("js.retry"),
+    "leave": N_("js.leave"),
+}
+
+
+def js_messages(lang: str) -> dict[str, str]:
+    """The texts of static/app.js in ``lang``, unformatted: app.js fills in ``%(name)s``."""
+    return {name: _text(key, lang) for name, key in JS_MESSAGES.items()}
+
+
+@pass_context
+def _js_messages(context: Context) -> dict[str, str]:
+    return js_messages(_lang(context))
+
+
 def install_jinja(env: Environment) -> None:
     """``_``, ``gettext`` and ``ngettext`` for the templates, in the language of the context's
-    ``lang``; autoescaping stays as for any other value."""
+    ``lang`` (autoescaping stays as for any other value), the tables of keys as ``labels`` and
+    app.js's texts as ``js_messages()``."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     from survey.web import labels  # the tables of keys import N_ from here
 
     env.globals["labels"] = labels
+    env.globals["js_messages"] = _js_messages
 
 
 for _language in LANGUAGES:  # read at start-up: a broken catalogue fails at once
