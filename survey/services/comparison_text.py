@@ -12,11 +12,11 @@ from typing import Any
 from survey.services.comparison import ScopeColumn
 from survey.services.equity import Note, Panel
 from survey.stats.groupstats import OUTLIER_Z
+from survey.web.formatting import format_number, format_percent
 from survey.web.i18n import N_, ntranslate
 from survey.web.labels import SPLIT_BY
 
 Tr = Callable[..., str]
-MINUS = "\u2212"
 
 # "kommunens övriga skolor" …: by the organiser's type (municipal or other) and the units' word.
 OTHERS = {
@@ -40,13 +40,7 @@ FLAG = {
 
 def fmt(value: float | int | None, digits: int, lang: str, *, sign: bool = False) -> str:
     """``1,23`` (sv) / ``1.23`` (en), a real minus sign, "–" for a missing value."""
-    if value is None or value != value:  # None or NaN
-        return "–"
-    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
-    if text.lstrip("+-").strip("0.") == "":  # rounds to zero: no sign
-        text = text.lstrip("+-")
-    text = text.replace("-", MINUS)
-    return text.replace(".", ",") if lang == "sv" else text
+    return format_number(value, digits, lang, sign=sign)
 
 
 def fmt_p(p: float | None, lang: str) -> str:
@@ -59,7 +53,8 @@ def fmt_p(p: float | None, lang: str) -> str:
 
 
 def fmt_pct(share: float | None, lang: str) -> str:
-    return "–" if share is None else f"{fmt(100 * share, 0, lang)} %"
+    """``25 %`` (sv) / ``25%`` (en)."""
+    return format_percent(share, lang)
 
 
 def where(column: ScopeColumn, tr: Tr) -> str:
@@ -120,7 +115,7 @@ def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:
     units = tr(UNITS_BETWEEN[panel.unit_word])
     if icc <= 0:
         return tr("cmp.icc_none", units=units, icc=fmt(icc, 2, lang))
-    return tr("cmp.icc_words", pct=fmt(100 * icc, 0, lang), units=units, icc=fmt(icc, 2, lang))
+    return tr("cmp.icc_words", pct=fmt_pct(icc, lang), units=units, icc=fmt(icc, 2, lang))
 
 
 def missing_messages(panel: Panel, *, individual: bool, tr: Tr) -> list[str]:

@@ -29,12 +29,12 @@ from sqlmodel import Session, col, select
 from survey.models import Round, Unit, utcnow
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.comparison import scope_columns
-from survey.services.comparison_text import fmt
 from survey.services.export import Cell, Sheet, csv_bytes, xlsx_bytes
 from survey.services.national import DIMENSIONS, FAMILY, Publication
 from survey.services.questionnaires import questionnaire_for
 from survey.services.releases import Release, load_release
 from survey.stats.publication import DETAIL_FIELDS
+from survey.web.formatting import format_date, format_datetime, format_percent
 from survey.web.i18n import N_, ntranslate
 from survey.web.labels import DIMENSION, RELEASE_KIND, SCHOOL_FORMS
 
@@ -282,17 +282,18 @@ def _method_sheet(
             lang,
             n=nation["n_units"],
             targeted=nation["n_targeted"],
-            rate=f"{fmt(100 * (nation['response_rate'] or 0), 1, lang)} %",
+            rate=format_percent(nation["response_rate"] or 0, lang, 1),
         )
     facts: list[tuple[str, Cell]] = [
         (tr("nat.method.round"), round_.title),
         (tr("nat.method.questionnaire"), f"{q.title.get(lang)} ({q.key} {q.version})"),
-        (tr("nat.method.period"), f"{round_.opens.isoformat()} – {round_.closes.isoformat()}"),
+        (tr("nat.method.period"),
+         f"{format_date(round_.opens, lang)} – {format_date(round_.closes, lang)}"),
         (tr("nat.method.release"),
          tr("nat.release.name", number=info.number, kind=tr(RELEASE_KIND[info.kind]),
-            date=info.created_at.strftime("%Y-%m-%d %H:%M UTC"))),
+            date=f"{format_datetime(info.created_at, lang)} UTC")),
         (tr("nat.method.releases"), tr("nat.note.releases", k=pub.k)),
-        (tr("nat.method.exported"), utcnow().strftime("%Y-%m-%d %H:%M UTC")),
+        (tr("nat.method.exported"), f"{format_datetime(utcnow(), lang)} UTC"),
         (tr("nat.method.coverage"), coverage),
         (tr("nat.method.coverage_note"), tr("nat.note.coverage")),
         (tr("nat.method.k"), pub.k),

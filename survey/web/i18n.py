@@ -26,6 +26,8 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import escape
 
+from survey.web import formatting
+
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -133,13 +135,14 @@ def _js_messages(context: Context) -> dict[str, str]:
 def install_jinja(env: Environment) -> None:
     """``_``, ``gettext`` and ``ngettext`` for the templates, in the language of the context's
     ``lang`` (autoescaping stays as for any other value), the tables of keys as ``labels`` and
-    app.js's texts as ``js_messages()``."""
+    app.js's texts as ``js_messages()``, and number and date formatting (survey.web.formatting)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     from survey.web import labels  # the tables of keys import N_ from here
 
     env.globals["labels"] = labels
     env.globals["js_messages"] = _js_messages
+    env.globals.update(formatting.TEMPLATE_GLOBALS)
 
 
 for _language in LANGUAGES:  # read at start-up: a broken catalogue fails at once

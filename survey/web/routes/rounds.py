@@ -48,7 +48,6 @@ from survey.services.participation_export import (
     LOCAL_TZ,
     about_sheet,
     file_stem,
-    local_naive,
     participation_sheet,
     reminders_sheet,
 )
@@ -61,6 +60,7 @@ from survey.services.round_access import (
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_for
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.formatting import format_datetime
 from survey.web.i18n import N_, translate
 from survey.web.labels import SCHOOL_FORMS as SCHOOL_FORM_LABELS
 from survey.web.labels import UNIT_KIND, UNIT_KINDS
@@ -75,10 +75,9 @@ ROUND_ROLES = {"strategist", "national", "admin"}
 DONE = ("created", "extended", "closed", "reopened", "assessment_reopened")
 
 
-def local_time(moment: datetime | None) -> str:
+def local_time(moment: datetime | None, lang: str) -> str:
     """A stored (UTC) timestamp as Swedish local time, ``2026-04-10 16:00``; '–' when None."""
-    local = local_naive(moment)
-    return local.strftime("%Y-%m-%d %H:%M") if local else "–"
+    return format_datetime(moment, lang, tz=LOCAL_TZ)
 
 
 def _today() -> date:
@@ -286,6 +285,7 @@ def _overview_context(
     request: Request, session: SessionDep, actor: Actor, scope: RoundScope
 ) -> dict[str, Any]:
     part = _participation(request, session, scope)
+    lang = get_lang(request)
     return {
         "scope": scope,
         "round": scope.round,
@@ -293,8 +293,8 @@ def _overview_context(
         "q": _questionnaire(request, session, scope),
         "can_reopen": {r.unit.id: can_reopen(actor, r.unit) for r in part.rows},
         "can_view": {r.unit.id: can_view_results(actor, r.unit, r.assessment) for r in part.rows},
-        "when": local_time,
-        "refreshed": local_time(datetime.now(UTC)),
+        "when": lambda moment: local_time(moment, lang),
+        "refreshed": local_time(datetime.now(UTC), lang),
         "today": _today(),
         "nav": round_nav(request, scope.round.id, "participation"),  # type: ignore[arg-type]
     }
@@ -518,7 +518,7 @@ def reminders_page(
             "reminders": waiting,
             "emails": emails,
             "without_email": [r for r in waiting if not r.emails],
-            "when": local_time,
+            "when": lambda moment: local_time(moment, get_lang(request)),
         },
     )
 
