@@ -44,7 +44,7 @@ def catalogue(lang: str) -> Translations:
     """The translations of ``lang`` read from its ``.po`` file; a message missing in English
     falls back to Swedish (as the texts always have), one missing in both shows its key."""
     if lang not in LANGUAGES:
-        lang = DEFAULT_LANGUAGE
+        return catalogue(DEFAULT_LANGUAGE)
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as f:
         po = read_po(f, locale=lang, domain=DOMAIN)
