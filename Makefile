@@ -5,7 +5,7 @@ PORT   ?= 8000
 BIN    := $(VENV)/bin
 export PORT
 
-.PHONY: demo test install install-test browser check lint format bench clean
+.PHONY: demo test install install-test browser check lint format bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ check: install-test
 format: install-test
 	$(BIN)/ruff format survey tests bench
 	$(BIN)/ruff check --fix survey tests bench
+
+# Interface texts: extract every key in use into the template, then bring both catalogues in step
+# (new keys appear with an empty translation to fill in; keys no longer used are dropped).
+BABEL_KEYWORDS := -k message_key -k translate -k ntranslate:1,2 -k N_ -k tr -k msg -k DomainError -k NotFound -k Forbidden -k Conflict -k InvalidInput -k ReadOnly -k StaleForm -k StaleRow -k RoundConflict -k SignInRequired -k CsrfFailed
+messages: install-test
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project survey --copyright-holder "survey contributors" -o survey/locale/messages.pot .
+	$(BIN)/pybabel update -i survey/locale/messages.pot -d survey/locale -D messages \
+		--no-fuzzy-matching --ignore-obsolete
 
 bench: install-test
 	$(BIN)/python bench/run_all.py

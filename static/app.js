@@ -1,13 +1,16 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang === "en" ? "en" : "sv";
-  var TEXT = {
-    sv: { saving: "Sparar …", retry: "Kunde inte spara – försöker igen om {s} s. Svaret finns kvar på sidan.",
-          leave: "Alla svar är inte sparade än." },
-    en: { saving: "Saving …", retry: "Could not save – trying again in {s} s. Your answer is still on the page.",
-          leave: "Not all answers are saved yet." }
-  }[lang];
+  // The texts come from the server's catalogue (base.html: <script type="application/json" id="i18n-js">).
+  var TEXT = {};
+  try { TEXT = JSON.parse(document.getElementById("i18n-js").textContent); } catch (e) { TEXT = {}; }
+
+  function text(name, values) {  // gettext's python-format: %(name)s, and %% for a percent sign
+    return String(TEXT[name] || "").replace(/%\((\w+)\)s|%%/g, function (match, key) {
+      return key === undefined ? "%" : String(values && key in values ? values[key] : match);
+    });
+  }
+
   var pending = 0;
 
   function statusFor(elt) {
@@ -24,7 +27,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     pending += 1;
     var status = statusFor(event.detail.elt);
-    if (status) { status.className = "save-status"; status.textContent = TEXT.saving; }
+    if (status) { status.className = "save-status"; status.textContent = text("saving"); }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
@@ -41,7 +44,7 @@
       if (status) {
         status.className = "save-status error";
         status.setAttribute("role", "alert");
-        status.textContent = TEXT.retry.replace("{s}", seconds);
+        status.textContent = text("retry", { s: seconds });
       }
       window.setTimeout(function () { htmx.trigger(elt, "retry"); }, seconds * 1000);
     } else if (!failed && elt) {
@@ -59,7 +62,7 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
-    if (pending > 0) { event.preventDefault(); event.returnValue = TEXT.leave; return TEXT.leave; }
+    if (pending > 0) { var leave = text("leave"); event.preventDefault(); event.returnValue = leave; return leave; }
   });
 
   document.addEventListener("click", function (event) {

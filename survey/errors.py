@@ -18,6 +18,12 @@ class Message:
     where: str | None = None
 
 
+def message_key(key: str) -> str:
+    """Marks a literal key where no error class or ``msg`` call names it (``make messages``
+    extracts the keys of the calls it knows)."""
+    return key
+
+
 def msg(key: str, where: str | None = None, **params: object) -> Message:
     return Message(key, params, where)
 

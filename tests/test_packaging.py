@@ -38,6 +38,8 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         "survey/_data/questionnaires/schema.json",
         "survey/_data/questionnaires/skola.yaml",
         "survey/migrations/env.py",
+        "survey/locale/sv/LC_MESSAGES/messages.po",
+        "survey/locale/en/LC_MESSAGES/messages.po",
     ):
         assert expected in names, expected
     site = tmp_path / "site"
@@ -52,6 +54,7 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         "with TestClient(app) as c:\n"
         "    assert c.get('/').status_code == 200\n"
         "    assert c.get('/static/app.css').status_code == 200\n"
+        "    assert 'Digital self-assessment' in c.get('/?lang=en').text\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=tmp_path)

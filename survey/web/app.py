@@ -36,7 +36,7 @@ from survey.web.comparison import api as comparison_api
 from survey.web.comparison import routes as comparison
 from survey.web.deps import get_lang
 from survey.web.errors import error_text, problem_texts
-from survey.web.i18n import translate
+from survey.web.i18n import N_, install_jinja, translate
 from survey.web.national import api as national_api
 from survey.web.national import routes as national
 from survey.web.plan import routes as plan
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in checks read outside the request's transaction (survey.web.auth).
     app.state.auth_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    install_jinja(app.state.templates.env)
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")
     questionnaires, problems = load_directory(settings.questionnaire_dir, framework)
     for problem in problems:
@@ -143,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        lang_key = "error.404" if exc.status_code == 404 else None
+        lang_key = N_("error.404") if exc.status_code == 404 else None
 
         message = translate(lang_key, get_lang(request)) if lang_key else str(exc.detail)
         response = _error(request, exc.status_code, message)

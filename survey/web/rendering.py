@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from survey.web.auth import csrf_token_for, set_csrf_cookie
 from survey.web.deps import get_lang
-from survey.web.i18n import LANGUAGES, translate
+from survey.web.i18n import LANGUAGES
 
 
 def is_htmx(request: Request) -> bool:
@@ -31,7 +31,6 @@ def render(
     found = getattr(request.state, "auth", None)
     ctx = {
         "lang": lang,
-        "_": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": csrf_token_for(request),
         "actor": found.actor if found else None,
         "framework": request.app.state.framework,

@@ -272,7 +272,7 @@ def test_flagged_school_of_a_teacher_round(engine) -> None:  # type: ignore[no-u
     )
     icc = panel.stats["icc1"]
     assert icc_sentence(panel, tr, "sv") == (
-        f"{fmt(100 * icc, 0, 'sv')} % av variationen i lärarnas svar ligger mellan skolorna, "
+        f"{fmt(100 * icc, 0, 'sv')}\u00a0% av variationen i lärarnas svar ligger mellan skolorna, "
         f"resten inom dem (ICC(1) = {fmt(icc, 2, 'sv')})."
     )
     # Björkskolan has 3 teachers, fewer than k = 5: "–" in the heat map, not in the analysis.

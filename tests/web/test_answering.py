@@ -179,7 +179,7 @@ def test_submit_checks_coverage_then_locks(client: TestClient, engine) -> None: 
         headers={**HX, "X-CSRF-Token": csrf},
     )
     page = BeautifulSoup(client.get(f"/assessments/{aid}/submit").text, "html.parser")
-    assert "1 påståenden är inte besvarade" in page.get_text()
+    assert "1 påstående är inte besvarat" in page.get_text()  # singular (it said "1 påståenden")
     response = client.post(
         f"/assessments/{aid}/submit", data={"csrf_token": csrf}, follow_redirects=False
     )
@@ -212,7 +212,7 @@ def test_summary_share_and_reopen(client: TestClient, engine) -> None:  # type: 
         for tr in page.select("table.results tbody tr")
     }
     # All items at level 2 of 4: score 2, index 100·(2−1)/3 = 33, level 2, full coverage.
-    assert rows["Ledning"][:4] == ["2 Påbörjat", "33", "2,00", "100 %"]
+    assert rows["Ledning"][:4] == ["2 Påbörjat", "33", "2,00", "100\u00a0%"]
     assert page.select_one("figure.chart svg[role=img] title") is not None
     # The strategist cannot see it until it is shared.
     strategist = TestClient(client.app, base_url="https://testserver")

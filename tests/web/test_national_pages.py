@@ -185,7 +185,7 @@ def test_the_page_has_coverage_charts_and_equity_in_words(client: TestClient, en
     assert page.select_one("#f-by option[selected]")["value"] == "organiser_type"
     assert page.select_one("#f-scope option[selected]")["value"] == "subgoal"
     coverage = page.select_one("#coverage").get_text(" ", strip=True)
-    assert f"{len(schools)} av {len(schools)} enheter" in coverage and "100 %" in coverage
+    assert f"{len(schools)} av {len(schools)} enheter" in coverage and "100\u00a0%" in coverage
     sections = page.select("section.national-section")
     assert len(sections) == 9  # one per sub-goal of the school questionnaire
     first = sections[0]

@@ -208,7 +208,7 @@ def test_participation_table_totals_and_htmx_refresh(client: TestClient, engine)
         "Enheter": "4",
         "Inte påbörjad": "1",
         "Utkast": "1",
-        "Inskickad": "1 (25 %)",
+        "Inskickad": "1 (25\u00a0%)",  # sv_SE: a non-breaking space before %
         "Öppnad igen": "1",
     }
     rows = {
@@ -223,7 +223,7 @@ def test_participation_table_totals_and_htmx_refresh(client: TestClient, engine)
         "Lindskolan": "Utkast",
     }
     n = len(SKOLA.items)
-    assert f"{round(100 * 9 / n)} % (9/{n})" in rows["Lindskolan"].get_text(" ", strip=True)
+    assert f"{round(100 * 9 / n)}\u00a0% (9/{n})" in rows["Lindskolan"].get_text(" ", strip=True)
     assert rows["Ekhagagymnasiet"].select("td")[-2].get_text(strip=True) == "–"
     # Reopen only for the submitted unit; its name links to the shared summary.
     assert [tr.select_one("button") is not None for tr in rows.values()] == [

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from survey.clock import utcnow
-from survey.errors import DomainError
+from survey.errors import DomainError, message_key
 from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession
 from survey.security import hash_password, new_token, token_digest, verify_password
 from survey.services.access import Actor, Grant, UserInfo
@@ -32,7 +32,7 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
     def __init__(self, *, minutes: int, retry_after: int):
-        super().__init__("err.login.throttled", minutes=minutes)
+        super().__init__(message_key("err.login.throttled"), minutes=minutes)
         self.retry_after = retry_after
 
 

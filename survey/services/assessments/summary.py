@@ -14,6 +14,7 @@ from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.engine import analyse, answer_columns, rows_by_scope
 from survey.stats import VALUE_DK, VALUE_NA
+from survey.web.i18n import translate
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def build_summary(
         )
         for s in q.subgoal_ids
     ]
-    summary.total = result("total", "total", "Totalt" if lang == "sv" else "Total")
+    summary.total = result("total", "total", translate("scope.total", lang))
     counts: Counter[str] = Counter()
     names = {VALUE_NA: "na", VALUE_DK: "dk", 0: "none"}
     values, occurrences = np.unique(answers.value, return_counts=True)

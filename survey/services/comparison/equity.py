@@ -98,10 +98,8 @@ def parse_scope(value: str | None, columns: list[ScopeColumn]) -> ScopeColumn:
         if value in (f"{column.scope_type}:{column.scope_id}", column.scope_id):
             return column
     allowed = ", ".join(f"{c.scope_type}:{c.scope_id}" for c in columns)
-    raise InvalidInput(
-        "err.cmp.scope",
-        problems=[msg("err.field.not_one_of", field="scope", value=value, allowed=allowed)],
-    )
+    problems = [msg("err.field.not_one_of", field="scope", value=value, allowed=allowed)]
+    raise InvalidInput("err.cmp.scope", problems=problems)
 
 
 def _unit_word(units: list[RoundUnit]) -> str:
@@ -193,9 +191,8 @@ def equity(
     columns = scope_columns(results.q, framework, lang)
     labels = results.groups()
     if group is not None and group not in labels:
-        raise InvalidInput(
-            "err.cmp.group", problems=[msg("err.field.unknown", field="group", value=group)]
-        )
+        problems = [msg("err.field.unknown", field="group", value=group)]
+        raise InvalidInput("err.cmp.group", problems=problems)
     chosen = group or (labels[0] if labels else None)
     out = Equity(results, columns, [(g, results.group_names.get(g, g)) for g in labels], chosen)
     if chosen is not None:

@@ -31,6 +31,7 @@ from survey.services.rounds.access import RoundScope
 from survey.services.rounds.results import RoundResults, RoundUnit, previous_round, round_results
 from survey.stats.publication import small_cell
 from survey.stats.scoring import index_of
+from survey.web.i18n import translate
 
 VIEWS = ("subgoal", "area")
 # Unit attributes the engine compares by (Theil between/within, Kruskal-Wallis); school form always,
@@ -112,7 +113,7 @@ def scope_columns(
     if view in (None, "area"):
         for aid in q.area_ids:
             columns.append(ScopeColumn("area", aid, framework.area_by_id[aid].title.get(lang), ""))
-    total = {"sv": "Totalt", "en": "Total"}.get(lang, "Totalt")
+    total = translate("scope.total", lang)
     return [*columns, ScopeColumn("total", "total", total, "")]
 
 
@@ -284,13 +285,11 @@ def _cell(results: Results, ru: RoundUnit, column: ScopeColumn) -> Cell:
 
 def check_sort(sort: str, direction: str, columns: list[ScopeColumn]) -> tuple[str, str]:
     if sort not in FIXED_SORTS and sort not in {c.key for c in columns}:
-        raise InvalidInput(
-            "err.cmp.sort", problems=[msg("err.field.unknown", field="sort", value=sort)]
-        )
+        problems = [msg("err.field.unknown", field="sort", value=sort)]
+        raise InvalidInput("err.cmp.sort", problems=problems)
     if direction not in ("asc", "desc"):
-        raise InvalidInput(
-            "err.cmp.sort", problems=[msg("err.field.unknown", field="dir", value=direction)]
-        )
+        problems = [msg("err.field.unknown", field="dir", value=direction)]
+        raise InvalidInput("err.cmp.sort", problems=problems)
     return sort, direction
 
 
@@ -338,12 +337,9 @@ def heat_map(
     direction: str,
 ) -> HeatMap:
     if view not in VIEWS:
-        raise InvalidInput(
-            "err.cmp.view",
-            problems=[
-                msg("err.field.not_one_of", field="view", value=view, allowed=", ".join(VIEWS))
-            ],
-        )
+        allowed = ", ".join(VIEWS)
+        problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
+        raise InvalidInput("err.cmp.view", problems=problems)
     results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag, k_detail=k_detail)
     columns = scope_columns(results.q, framework, lang, view)
     if sort not in {c.key for c in columns} and sort in {

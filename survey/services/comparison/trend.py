@@ -107,12 +107,9 @@ def trend(
     view: str,
 ) -> Trend:
     if view not in VIEWS:
-        raise InvalidInput(
-            "err.cmp.view",
-            problems=[
-                msg("err.field.not_one_of", field="view", value=view, allowed=", ".join(VIEWS))
-            ],
-        )
+        allowed = ", ".join(VIEWS)
+        problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
+        raise InvalidInput("err.cmp.view", problems=problems)
     results = load_results(session, scope=scope, q=q, k=k, with_previous=True, k_detail=k_detail)
     all_columns = scope_columns(results.q, framework, lang)
     columns = scope_columns(results.q, framework, lang, view)

@@ -30,11 +30,7 @@ SELECTIONS = ("all", "list")
 
 
 class RoundConflict(Conflict):
-    """The round's state does not allow the change (the message ``rounds.err.<reason>``)."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(f"rounds.err.{reason}")
+    """The round's state does not allow the change."""
 
 
 @dataclass
@@ -239,7 +235,7 @@ def extend_round(
     """Move the close date of an open round later."""
     round_ = _managed(scope)
     if round_.state == "closed":
-        raise RoundConflict("extend_closed")
+        raise RoundConflict("rounds.err.extend_closed")
     if closes <= round_.closes:
         raise RoundInputError(
             [Issue("closes", "extend_not_later", {"current": round_.closes.isoformat()})]
@@ -272,7 +268,7 @@ def close_round(
     unit's anonymous collection ends, releasing a batch where at least ``k`` are waiting."""
     round_ = _managed(scope)
     if round_.state == "closed":
-        raise RoundConflict("already_closed")
+        raise RoundConflict("rounds.err.already_closed")
     round_.state = "closed"
     session.add(round_)
     end_round_collections(session, round_=round_, k=k, actor_id=actor.id, ip=ip)
@@ -300,7 +296,7 @@ def reopen_round(
     """Open a closed round again, optionally with a new close date (needed once it passed)."""
     round_ = _managed(scope)
     if round_.state != "closed":
-        raise RoundConflict("not_closed")
+        raise RoundConflict("rounds.err.not_closed")
     if closes is None and round_.closes < today:
         raise RoundInputError(
             [Issue("closes", "reopen_needs_date", {"current": round_.closes.isoformat()})]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from survey.errors import InvalidInput, msg
+from survey.errors import InvalidInput, message_key, msg
 from survey.questionnaire import Questionnaire
 
 TITLE_MAX = 200
@@ -28,10 +28,8 @@ class RoundInputError(InvalidInput):
 
     def __init__(self, issues: list[Issue]):
         self.issues = issues
-        super().__init__(
-            "err.round.input",
-            problems=[msg("err.round.issue", field=i.field, reason=i.key) for i in issues],
-        )
+        problems = [msg("err.round.issue", field=i.field, reason=i.key) for i in issues]
+        super().__init__(message_key("err.round.input"), problems=problems)
 
 
 @dataclass

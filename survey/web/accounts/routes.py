@@ -67,7 +67,7 @@ def login(
         return render(
             request,
             "login.html",
-            {"email": email, "next": safe_next(next), "error_key": "login.failed"},
+            {"email": email, "next": safe_next(next), "failed": True},
             status_code=401,
         )
     response = RedirectResponse(safe_next(next), status_code=303)

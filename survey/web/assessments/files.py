@@ -15,8 +15,72 @@ from survey.services.plan.actions import PlanLine, plan_rows
 from survey.sheets import Cell, Sheet, slug
 
 # --------------------------------------------------------------------------------- exports
+from survey.web.i18n import N_
+from survey.web.labels import PLAN_STATUS, STATE
 
-Translate = Callable[[str], str]
+# --------------------------------------------------------------------------------- exports
+
+Translate = Callable[..., str]  # tr(key, **values): the text in the reader's language
+
+# The texts of the column names, answer kinds, scope types and facts, by their keys.
+COLUMNS = {
+    "fact": N_("export.col.fact"),
+    "value": N_("export.col.value"),
+    "priority": N_("export.col.priority"),
+    "item": N_("export.col.item"),
+    "area": N_("export.col.area"),
+    "subgoal": N_("export.col.subgoal"),
+    "tags": N_("export.col.tags"),
+    "level": N_("export.col.level"),
+    "title": N_("export.col.title"),
+    "activity": N_("export.col.activity"),
+    "owner": N_("export.col.owner"),
+    "due_date": N_("export.col.due_date"),
+    "status": N_("export.col.status"),
+    "note": N_("export.col.note"),
+    "updated": N_("export.col.updated"),
+    "weight": N_("export.col.weight"),
+    "text": N_("export.col.text"),
+    "value_level": N_("export.col.value_level"),
+    "label": N_("export.col.label"),
+    "descriptor": N_("export.col.descriptor"),
+    "comment": N_("export.col.comment"),
+    "answered_by": N_("export.col.answered_by"),
+    "answered_at": N_("export.col.answered_at"),
+    "scope_type": N_("export.col.scope_type"),
+    "scope_id": N_("export.col.scope_id"),
+    "scope": N_("export.col.scope"),
+    "level_label": N_("export.col.level_label"),
+    "index": N_("export.col.index"),
+    "score": N_("export.col.score"),
+    "coverage": N_("export.col.coverage"),
+    "n": N_("export.col.n"),
+    "ci_low": N_("export.col.ci_low"),
+    "ci_high": N_("export.col.ci_high"),
+}
+ANSWER_KINDS = {
+    "na": N_("export.answer.na"),
+    "dk": N_("export.answer.dk"),
+    "none": N_("export.answer.none"),
+}
+SCOPE_TYPES = {
+    "area": N_("export.scope.area"),
+    "subgoal": N_("export.scope.subgoal"),
+    "total": N_("export.scope.total"),
+}
+FACTS = {
+    "unit": N_("export.fact.unit"),
+    "school_unit_code": N_("export.fact.school_unit_code"),
+    "round": N_("export.fact.round"),
+    "questionnaire": N_("export.fact.questionnaire"),
+    "state": N_("export.fact.state"),
+    "submitted_at": N_("export.fact.submitted_at"),
+    "exported_at": N_("export.fact.exported_at"),
+    "respondents": N_("export.fact.respondents"),
+    "privacy": N_("export.fact.privacy"),
+    "suppressed": N_("export.fact.suppressed"),
+    "preliminary": N_("export.fact.preliminary"),
+}
 
 
 def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
@@ -48,13 +112,13 @@ def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: 
             line.activity,
             line.row.owner,
             line.row.due_date,
-            tr(f"plan.status.{line.row.status}"),
+            tr(PLAN_STATUS[line.row.status]),
             line.row.note,
             line.row.updated_at,
         ]
         for line in lines
     ]
-    return Sheet("plan", tr("export.sheet.plan"), [tr(f"export.col.{c}") for c in columns], rows)
+    return Sheet("plan", tr("export.sheet.plan"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def _emails(session: Session, ids: set[int]) -> dict[int, str]:
@@ -89,7 +153,7 @@ def answers_sheet(
                 item.weight,
                 item.text.get(lang),
                 value,
-                labels.get(value, "") if value is not None else tr(f"export.answer.{kind}"),
+                labels.get(value, "") if value is not None else tr(ANSWER_KINDS[kind]),
                 item.levels[value].get(lang) if value in item.levels else "",  # type: ignore[index]
                 (answer.comment or "") if answer else "",
                 emails.get(answer.answered_by, "") if answer and answer.answered_by else "",
@@ -109,9 +173,7 @@ def answers_sheet(
         "answered_by",
         "answered_at",
     ]
-    return Sheet(
-        "answers", tr("export.sheet.answers"), [tr(f"export.col.{c}") for c in columns], rows
-    )
+    return Sheet("answers", tr("export.sheet.answers"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def _number(value: object, digits: int) -> float | None:
@@ -143,7 +205,7 @@ def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str
         row = result.row
         level = int(row["level"]) if row.get("level") is not None else None
         cells: list[Cell] = [
-            tr(f"export.scope.{result.scope_type}"),
+            tr(SCOPE_TYPES[result.scope_type]),
             result.scope_id,
             result.label,
             level,
@@ -159,9 +221,7 @@ def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str
                 _number(row.get("ci_high"), 3),
             ]
         rows.append(cells)
-    return Sheet(
-        "scores", tr("export.sheet.scores"), [tr(f"export.col.{c}") for c in columns], rows
-    )
+    return Sheet("scores", tr("export.sheet.scores"), [tr(COLUMNS[c]) for c in columns], rows)
 
 
 def about_sheet(
@@ -178,7 +238,7 @@ def about_sheet(
         ("school_unit_code", ctx.unit.school_unit_code or ""),
         ("round", ctx.round.title),
         ("questionnaire", f"{q.title.get(lang)} ({q.key} {q.version})"),
-        ("state", tr(f"state.{ctx.assessment.state}")),
+        ("state", tr(STATE[ctx.assessment.state])),
         (
             "submitted_at",
             ctx.assessment.submitted_at if ctx.assessment.submitted_at else None,
@@ -187,17 +247,17 @@ def about_sheet(
     ]
     if q.is_individual and summary is not None:
         facts.append(("respondents", summary.n_respondents))
-        facts.append(("privacy", tr("export.individual_note").format(k=min_group_size)))
+        facts.append(("privacy", tr("export.individual_note", k=min_group_size)))
         if summary.suppressed:
             facts.append(
                 (
                     "suppressed",
-                    tr("export.suppressed").format(k=min_group_size, n=summary.n_respondents),
+                    tr("export.suppressed", k=min_group_size, n=summary.n_respondents),
                 )
             )
     elif summary is not None and summary.preliminary:
         facts.append(("preliminary", tr("sum.preliminary")))
-    rows: list[list[Cell]] = [[tr(f"export.fact.{key}"), value] for key, value in facts]
+    rows: list[list[Cell]] = [[tr(FACTS[key]), value] for key, value in facts]
     return Sheet(
         "about", tr("export.sheet.about"), [tr("export.col.fact"), tr("export.col.value")], rows
     )

@@ -11,9 +11,52 @@ from typing import Any
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.benchmarks.build import Benchmark, GroupStat, Line
 from survey.web.comparison.present import Tr, fmt, fmt_p
+from survey.web.i18n import N_, translate
+from survey.web.labels import BENCHMARK_NOUN
 
 ALPHA = 0.05
 NOUNS = {"school": "schools", "preschool": "preschools", "organiser": "organisers"}
+
+ORGANISER_TYPES = {
+    "municipal": N_("bm.otype.municipal"),
+    "independent": N_("bm.otype.independent"),
+    "state": N_("bm.otype.state"),
+    None: N_("bm.otype.None"),
+}
+PLACES = {  # "i riket (2,80)", "hos Uppsala kommun (3,10)" … by the group
+    "nation": N_("bm.place.nation"),
+    "region": N_("bm.place.region"),
+    "organiser": N_("bm.place.organiser"),
+    "organiser_type": N_("bm.place.organiser_type"),
+}
+RELATIONS = (  # the own value against the groups' medians
+    (N_("bm.rel.above"), 1),
+    (N_("bm.rel.equal"), 0),
+    (N_("bm.rel.below"), -1),
+)
+SUBJECTS = {  # "Era skolor", "Er huvudman" … by the view and the units' noun
+    ("organiser", "schools"): N_("bm.subject.organiser.schools"),
+    ("organiser", "preschools"): N_("bm.subject.organiser.preschools"),
+    ("organiser", "organisers"): N_("bm.subject.organiser.organisers"),
+    ("organiser", "units"): N_("bm.subject.organiser.units"),
+    ("organiser_unit", "schools"): N_("bm.subject.organiser_unit.schools"),
+    ("organiser_unit", "preschools"): N_("bm.subject.organiser_unit.preschools"),
+    ("organiser_unit", "organisers"): N_("bm.subject.organiser_unit.organisers"),
+    ("organiser_unit", "units"): N_("bm.subject.organiser_unit.units"),
+}
+RESTS = {"nation": N_("bm.rest.nation"), "organiser_type": N_("bm.rest.organiser_type")}
+TEST_MISSING = {
+    "no_own_units": N_("bm.test.no_own_units"),
+    "rest_below_k": N_("bm.test.rest_below_k"),
+}
+TESTS = {  # the test's outcome, by its direction and the view (the subject's grammatical number)
+    ("above", "organiser"): N_("bm.test.above.organiser"),
+    ("below", "organiser"): N_("bm.test.below.organiser"),
+    ("none", "organiser"): N_("bm.test.none.organiser"),
+    ("above", "organiser_unit"): N_("bm.test.above.organiser_unit"),
+    ("below", "organiser_unit"): N_("bm.test.below.organiser_unit"),
+    ("none", "organiser_unit"): N_("bm.test.none.organiser_unit"),
+}
 
 
 def scope_label(line: Line, framework: Framework, lang: str) -> str:
@@ -22,14 +65,14 @@ def scope_label(line: Line, framework: Framework, lang: str) -> str:
         return f"{line.scope_id.replace('FO', 'FO ')} {short}"
     if line.scope_type == "area":
         return framework.area_by_id[line.scope_id].title.get(lang)
-    return "Totalt" if lang == "sv" else "Total"
+    return translate("scope.total", lang)
 
 
 def group_name(g: GroupStat, tr: Tr) -> str:
     if g.key in ("organiser", "region"):
         return g.unit_name or g.value
     if g.key == "organiser_type":
-        return tr(f"bm.otype.{g.value}")
+        return tr(ORGANISER_TYPES[g.value])
     return tr("bm.group.nation")
 
 
@@ -47,7 +90,7 @@ def _place(g: GroupStat, tr: Tr, lang: str) -> str:
     name = group_name(g, tr)
     if g.key == "organiser_type":
         name = name.lower()
-    return tr(f"bm.place.{g.key}", name=name, median=fmt(g.median, 2, lang))
+    return tr(PLACES[g.key], name=name, median=fmt(g.median, 2, lang))
 
 
 def position_sentence(b: Benchmark, line: Line, label: str, tr: Tr, lang: str) -> str | None:
@@ -60,7 +103,7 @@ def position_sentence(b: Benchmark, line: Line, label: str, tr: Tr, lang: str) -
     mine = round(own, 2)
     sign = {g.key: (mine > round(g.median, 2)) - (mine < round(g.median, 2)) for g in shown}  # type: ignore[arg-type]
     parts = []
-    for relation, wanted in (("above", 1), ("equal", 0), ("below", -1)):
+    for relation, wanted in RELATIONS:
         places = [_place(g, tr, lang) for g in shown if sign[g.key] == wanted]
         if places:
             joined = (
@@ -68,7 +111,7 @@ def position_sentence(b: Benchmark, line: Line, label: str, tr: Tr, lang: str) -
                 if len(places) == 1
                 else ", ".join(places[:-1]) + tr("bm.and") + places[-1]
             )
-            parts.append(tr(f"bm.rel.{relation}", places=joined))
+            parts.append(tr(relation, places=joined))
     subject = tr("bm.subject.organiser_median") if b.view == "organiser" else b.subject.name
     return tr(
         "bm.position",
@@ -84,21 +127,21 @@ def test_sentence(b: Benchmark, line: Line, label: str, noun: str, tr: Tr, lang:
     Cliff's δ = 0,41, p = 0,003 (Holm-justerat p = 0,02); 24 skolor mot 180."."""
     if b.view == "unit":
         return None
-    subject = tr(f"bm.subject.{b.view}.{noun}")
-    rest = tr(f"bm.rest.{b.population}", type=tr(f"bm.otype.{b.subject.organiser_type}").lower())
+    subject = tr(SUBJECTS[b.view, noun])
+    rest = tr(RESTS[b.population], type=tr(ORGANISER_TYPES[b.subject.organiser_type]).lower())
     t = line.test
     if t is None:
         return tr(
-            f"bm.test.{line.test_missing}",
+            TEST_MISSING[line.test_missing],
             Where=_capital(where(line, label, tr)),
             k=b.k,
             rest=rest,
-            noun=tr(f"bm.noun.{noun}"),
+            noun=tr(BENCHMARK_NOUN[noun]),
         )
     significant = t.p_adj is not None and t.p_adj < ALPHA and t.cliffs_delta
     direction = ("above" if t.cliffs_delta > 0 else "below") if significant else "none"  # type: ignore[operator]
     return tr(
-        f"bm.test.{direction}",
+        TESTS[direction, b.view],
         subject=subject,
         rest=rest,
         where=where(line, label, tr),
@@ -107,9 +150,7 @@ def test_sentence(b: Benchmark, line: Line, label: str, noun: str, tr: Tr, lang:
         p_adj=fmt_p(t.p_adj, lang),
         n_mine=t.n_mine,
         n_rest=t.n_rest,
-        noun=tr(f"bm.noun.{noun}"),
-        are="are" if b.view == "organiser" else "is",
-        do="do" if b.view == "organiser" else "does",
+        noun=tr(BENCHMARK_NOUN[noun]),
     )
 
 

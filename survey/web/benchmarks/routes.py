@@ -193,10 +193,8 @@ def round_benchmark_json(
     404 for a round that is not national, for national staff and for other organisers."""
     data, _, choices = _round_data(request, session, actor, round_id, organiser)
     if data is None:
-        raise InvalidInput(
-            "err.benchmark.organiser",
-            problems=[msg("err.benchmark.choice", id=u.id, name=u.name) for u in choices],
-        )
+        problems = [msg("err.benchmark.choice", id=u.id, name=u.name) for u in choices]
+        raise InvalidInput("err.benchmark.organiser", problems=problems)
     return data
 
 

@@ -20,8 +20,65 @@ from survey.services.comparison.equity import Equity
 from survey.services.comparison.heatmap import HeatMap
 from survey.sheets import Cell, Sheet
 from survey.web.comparison.present import note_sentence
+from survey.web.i18n import N_
 
 Tr = Callable[..., str]
+
+# The names of the columns and parts of the exports, by their keys.
+COLUMNS = {
+    "row_type": N_("cmp.col.row_type"),
+    "unit_id": N_("cmp.col.unit_id"),
+    "unit": N_("cmp.col.unit"),
+    "school_form": N_("cmp.col.school_form"),
+    "kind": N_("cmp.col.kind"),
+    "n_respondents": N_("cmp.col.n_respondents"),
+    "reason": N_("cmp.col.reason"),
+    "group": N_("cmp.col.group"),
+    "scope_type": N_("cmp.col.scope_type"),
+    "scope_id": N_("cmp.col.scope_id"),
+    "scope": N_("cmp.col.scope"),
+    "n_units": N_("cmp.col.n_units"),
+    "mean": N_("cmp.col.mean"),
+    "median": N_("cmp.col.median"),
+    "q1": N_("cmp.col.q1"),
+    "q3": N_("cmp.col.q3"),
+    "min": N_("cmp.col.min"),
+    "max": N_("cmp.col.max"),
+    "sd": N_("cmp.col.sd"),
+    "share_below_floor": N_("cmp.col.share_below_floor"),
+    "gini": N_("cmp.col.gini"),
+    "theil": N_("cmp.col.theil"),
+    "icc1": N_("cmp.col.icc1"),
+    "kruskal_h": N_("cmp.col.kruskal_h"),
+    "kruskal_p": N_("cmp.col.kruskal_p"),
+    "epsilon2": N_("cmp.col.epsilon2"),
+    "n_test_units": N_("cmp.col.n_test_units"),
+    "n_test_respondents": N_("cmp.col.n_test_respondents"),
+    "median_index": N_("cmp.col.median_index"),
+    "level": N_("cmp.col.level"),
+    "index": N_("cmp.col.index"),
+    "score": N_("cmp.col.score"),
+    "cliffs_delta": N_("cmp.col.cliffs_delta"),
+    "p_adj": N_("cmp.col.p_adj"),
+    "mark": N_("cmp.col.mark"),
+    "by": N_("cmp.col.by"),
+    "n": N_("cmp.col.n"),
+    "h": N_("cmp.col.h"),
+    "p": N_("cmp.col.p"),
+    "theil_total": N_("cmp.col.theil_total"),
+    "theil_between": N_("cmp.col.theil_between"),
+    "theil_within": N_("cmp.col.theil_within"),
+    "between_share": N_("cmp.col.between_share"),
+    "robust_z": N_("cmp.col.robust_z"),
+    "level_gap": N_("cmp.col.level_gap"),
+    "sentence": N_("cmp.col.sentence"),
+}
+SHEETS = {
+    "spread": N_("cmp.sheet.spread"),
+    "units": N_("cmp.sheet.units"),
+    "splits": N_("cmp.sheet.splits"),
+    "notes": N_("cmp.sheet.notes"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +110,7 @@ def heat_map_table(hm: HeatMap, *, tr: Tr) -> Table:
     """The table as shown (view, filters, sort), the organiser's median rows first."""
     individual = hm.results.q.is_individual
     keys = ["row_type", "unit_id", "unit", "school_form", "kind"]
-    labels = [tr(f"cmp.col.{k}") for k in keys]
+    labels = [tr(COLUMNS[k]) for k in keys]
     if individual:
         keys.append("n_respondents")
         labels.append(tr("cmp.col.n_respondents"))
@@ -129,7 +186,7 @@ def equity_tables(eq: Equity, *, tr: Tr, lang: str) -> list[Table]:
                    "level_gap", "n_respondents", "sentence"], notes),
     )  # fmt: skip
     return [
-        Table(key, tr(f"cmp.sheet.{key}"), cols, [tr(f"cmp.col.{c}") for c in cols], rows)
+        Table(key, tr(SHEETS[key]), cols, [tr(COLUMNS[c]) for c in cols], rows)
         for key, cols, rows in parts
     ]
 

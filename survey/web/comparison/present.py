@@ -12,20 +12,35 @@ from typing import Any
 from survey.services.comparison.equity import Note, Panel
 from survey.services.comparison.heatmap import ScopeColumn
 from survey.stats.groupstats import OUTLIER_Z
+from survey.web.formatting import format_number, format_percent
+from survey.web.i18n import N_, ntranslate
+from survey.web.labels import SPLIT_BY
 
 Tr = Callable[..., str]
-MINUS = "\u2212"
+
+# "kommunens övriga skolor" …: by the organiser's type (municipal or other) and the units' word.
+OTHERS = {
+    ("municipal", "school"): N_("cmp.others.municipal.school"),
+    ("municipal", "preschool"): N_("cmp.others.municipal.preschool"),
+    ("municipal", "unit"): N_("cmp.others.municipal.unit"),
+    ("organiser", "school"): N_("cmp.others.organiser.school"),
+    ("organiser", "preschool"): N_("cmp.others.organiser.preschool"),
+    ("organiser", "unit"): N_("cmp.others.organiser.unit"),
+}
+UNITS_BETWEEN = {
+    "school": N_("cmp.units_between.school"),
+    "preschool": N_("cmp.units_between.preschool"),
+    "unit": N_("cmp.units_between.unit"),
+}
+FLAG = {
+    "below": N_("cmp.flag.below"),
+    "above": N_("cmp.flag.above"),
+}
 
 
 def fmt(value: float | int | None, digits: int, lang: str, *, sign: bool = False) -> str:
     """``1,23`` (sv) / ``1.23`` (en), a real minus sign, "–" for a missing value."""
-    if value is None or value != value:  # None or NaN
-        return "–"
-    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
-    if text.lstrip("+-").strip("0.") == "":  # rounds to zero: no sign
-        text = text.lstrip("+-")
-    text = text.replace("-", MINUS)
-    return text.replace(".", ",") if lang == "sv" else text
+    return format_number(value, digits, lang, sign=sign)
 
 
 def fmt_p(p: float | None, lang: str) -> str:
@@ -38,7 +53,8 @@ def fmt_p(p: float | None, lang: str) -> str:
 
 
 def fmt_pct(share: float | None, lang: str) -> str:
-    return "–" if share is None else f"{fmt(100 * share, 0, lang)} %"
+    """``25 %`` (sv) / ``25%`` (en)."""
+    return format_percent(share, lang)
 
 
 def where(column: ScopeColumn, tr: Tr) -> str:
@@ -51,7 +67,7 @@ def where(column: ScopeColumn, tr: Tr) -> str:
 def others(panel: Panel, tr: Tr) -> str:
     """ "kommunens övriga skolor", "huvudmannens övriga förskolor", ..."""
     owner = "municipal" if panel.organiser_type == "municipal" else "organiser"
-    return tr(f"cmp.others.{owner}.{panel.unit_word}")
+    return tr(OTHERS[owner, panel.unit_word])
 
 
 def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
@@ -65,7 +81,7 @@ def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
     }
     if note.kind in ("below", "above"):
         return tr(
-            f"cmp.flag.{note.kind}",
+            FLAG[note.kind],
             **common,
             delta=fmt(v["delta"], 2, lang),
             p=fmt_p(v["p_adj"], lang),
@@ -80,8 +96,15 @@ def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
     }
     if z is not None and z <= OUTLIER_Z:
         return tr("cmp.outlier.clearly", **common, **numbers)
-    key = "cmp.outlier.gap_one" if gap == 1 else "cmp.outlier.gap_many"
-    return tr(key, **common, **numbers, gap=fmt(gap, 0 if gap == int(gap) else 1, lang))
+    return ntranslate(
+        "cmp.outlier.gap",
+        "cmp.outlier.gap.plural",
+        gap,
+        lang,
+        **common,
+        **numbers,
+        gap=fmt(gap, 0 if gap == int(gap) else 1, lang),
+    )
 
 
 def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:
@@ -89,10 +112,10 @@ def icc_sentence(panel: Panel, tr: Tr, lang: str) -> str | None:
     icc = panel.stats.get("icc1")
     if icc is None:
         return None
-    units = tr(f"cmp.units_between.{panel.unit_word}")
+    units = tr(UNITS_BETWEEN[panel.unit_word])
     if icc <= 0:
         return tr("cmp.icc_none", units=units, icc=fmt(icc, 2, lang))
-    return tr("cmp.icc_words", pct=fmt(100 * icc, 0, lang), units=units, icc=fmt(icc, 2, lang))
+    return tr("cmp.icc_words", pct=fmt_pct(icc, lang), units=units, icc=fmt(icc, 2, lang))
 
 
 def missing_messages(panel: Panel, *, individual: bool, tr: Tr) -> list[str]:
@@ -109,7 +132,7 @@ def missing_messages(panel: Panel, *, individual: bool, tr: Tr) -> list[str]:
     for split in panel.splits:
         if split.row.get("h") is None:
             if len(split.values) < 2:
-                out.append(tr("cmp.missing.one_value", by=tr(f"cmp.by.{split.by}")))
+                out.append(tr("cmp.missing.one_value", by=tr(SPLIT_BY[split.by])))
             else:
-                out.append(tr("cmp.missing.kruskal", by=tr(f"cmp.by.{split.by}")))
+                out.append(tr("cmp.missing.kruskal", by=tr(SPLIT_BY[split.by])))
     return out

@@ -39,7 +39,12 @@ from survey.web.comparison.present import (
     note_sentence,
 )
 from survey.web.deps import Id, SessionDep, get_lang
-from survey.web.i18n import translate
+from survey.web.i18n import N_, translate
+from survey.web.labels import (
+    COMPARISON_KIND,
+    COMPARISON_ORGANISER_TYPE,
+    COMPARISON_SCHOOL_FORM,
+)
 from survey.web.rendering import render
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
@@ -52,6 +57,12 @@ MEDIA = {
 PAGES = ("heatmap", "equity", "trend")
 # The round's participation page (built elsewhere), linked from the navigation when it exists.
 PARTICIPATION = "round_overview"
+# Values of a split of the equity view that have texts: value → key, per split.
+VALUE_LABELS = {
+    "school_form": COMPARISON_SCHOOL_FORM,
+    "kind": COMPARISON_KIND,
+    "organiser_type": COMPARISON_ORGANISER_TYPE,
+}
 
 
 def _load(
@@ -150,9 +161,13 @@ def heatmap_page(
 
     keep_sort = hm.sort if hm.sort in FIXED_SORTS and hm.sort != "name" else None
     tr = _common(request)["tr"]
-    fixed = {"name": "unit", "form": "school_form", "n": "n_respondents"}
+    fixed = {
+        "name": N_("cmp.col.unit"),
+        "form": N_("cmp.col.school_form"),
+        "n": N_("cmp.col.n_respondents"),
+    }
     sort_label = (
-        tr(f"cmp.col.{fixed[hm.sort]}")
+        tr(fixed[hm.sort])
         if hm.sort in fixed
         else next(c.label for c in hm.columns if c.key == hm.sort)
     )
@@ -279,8 +294,9 @@ def equity_page(
     regions = {ru.region.county_code: ru.region.name for ru in eq.results.units if ru.region}
 
     def value_label(by: str, value: str) -> str:
-        if by in ("school_form", "kind", "organiser_type"):
-            return tr(f"cmp.{by}.{value}")
+        if by in VALUE_LABELS:
+            key = VALUE_LABELS[by].get(value)
+            return tr(key) if key else value
         if by == "parent_id":
             return eq.results.group_names.get(value, value)
         return regions.get(value, value)
@@ -320,7 +336,7 @@ def _equity_export(
     eq, _ = _equity(request, session, actor, round_id)
     common = _common(request)
     tables = equity_tables(eq, tr=common["tr"], lang=common["lang"])
-    name = export_name(eq.results.round, common["tr"]("cmp.file.equity"))
+    name = export_name(eq.results.round, translate("cmp.file.equity", common["lang"]))
     return _tables_response(tables, name, ext)
 
 

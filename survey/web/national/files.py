@@ -34,7 +34,9 @@ from survey.services.national.aggregates import DIMENSIONS, FAMILY, Publication
 from survey.services.national.releases import Release, round_release
 from survey.sheets import Cell, Sheet, csv_bytes, xlsx_bytes
 from survey.stats.publication import DETAIL_FIELDS
-from survey.web.comparison.present import fmt
+from survey.web.formatting import format_date, format_datetime, format_percent
+from survey.web.i18n import N_, ntranslate
+from survey.web.labels import DIMENSION, RELEASE_KIND, SCHOOL_FORMS
 
 Tr = Callable[..., str]
 MARKER = "–"
@@ -47,6 +49,78 @@ KEYS = ["round", "release", "by", *GROUP_KEYS, "scope_type", "scope_id", "scope"
         *STATS, "suppressed", "detail_withheld"]  # fmt: skip
 COMPARISON_KEYS = ("n", "h", "p", "epsilon2", "theil_total", "theil_between", "theil_within",
                    "between_share")  # fmt: skip
+
+# The column names and definitions of the files, by column (every one of KEYS and
+# COMPARISON_KEYS), and the names of the organiser types.
+COLUMNS = {
+    "round": N_("nat.col.round"),
+    "release": N_("nat.col.release"),
+    "by": N_("nat.col.by"),
+    "region": N_("nat.col.region"),
+    "region_name": N_("nat.col.region_name"),
+    "organiser_type": N_("nat.col.organiser_type"),
+    "school_form": N_("nat.col.school_form"),
+    "organiser": N_("nat.col.organiser"),
+    "organiser_name": N_("nat.col.organiser_name"),
+    "scope_type": N_("nat.col.scope_type"),
+    "scope_id": N_("nat.col.scope_id"),
+    "scope": N_("nat.col.scope"),
+    "n_targeted": N_("nat.col.n_targeted"),
+    "n_units": N_("nat.col.n_units"),
+    "response_rate": N_("nat.col.response_rate"),
+    "mean": N_("nat.col.mean"),
+    "median": N_("nat.col.median"),
+    "q1": N_("nat.col.q1"),
+    "q3": N_("nat.col.q3"),
+    "sd": N_("nat.col.sd"),
+    "share_below_floor": N_("nat.col.share_below_floor"),
+    "gini": N_("nat.col.gini"),
+    "theil": N_("nat.col.theil"),
+    "suppressed": N_("nat.col.suppressed"),
+    "detail_withheld": N_("nat.col.detail_withheld"),
+}
+DEFINITIONS = {
+    "round": N_("nat.def.round"),
+    "release": N_("nat.def.release"),
+    "by": N_("nat.def.by"),
+    "region": N_("nat.def.region"),
+    "region_name": N_("nat.def.region_name"),
+    "organiser_type": N_("nat.def.organiser_type"),
+    "school_form": N_("nat.def.school_form"),
+    "organiser": N_("nat.def.organiser"),
+    "organiser_name": N_("nat.def.organiser_name"),
+    "scope_type": N_("nat.def.scope_type"),
+    "scope_id": N_("nat.def.scope_id"),
+    "scope": N_("nat.def.scope"),
+    "n_targeted": N_("nat.def.n_targeted"),
+    "n_units": N_("nat.def.n_units"),
+    "response_rate": N_("nat.def.response_rate"),
+    "mean": N_("nat.def.mean"),
+    "median": N_("nat.def.median"),
+    "q1": N_("nat.def.q1"),
+    "q3": N_("nat.def.q3"),
+    "sd": N_("nat.def.sd"),
+    "share_below_floor": N_("nat.def.share_below_floor"),
+    "gini": N_("nat.def.gini"),
+    "theil": N_("nat.def.theil"),
+    "suppressed": N_("nat.def.suppressed"),
+    "detail_withheld": N_("nat.def.detail_withheld"),
+}
+COMPARISON_COLUMNS = {
+    "n": N_("nat.col.cmp.n"),
+    "h": N_("nat.col.cmp.h"),
+    "p": N_("nat.col.cmp.p"),
+    "epsilon2": N_("nat.col.cmp.epsilon2"),
+    "theil_total": N_("nat.col.cmp.theil_total"),
+    "theil_between": N_("nat.col.cmp.theil_between"),
+    "theil_within": N_("nat.col.cmp.theil_within"),
+    "between_share": N_("nat.col.cmp.between_share"),
+}
+ORGANISER_TYPES = {
+    "municipal": N_("nat.ot.municipal"),
+    "independent": N_("nat.ot.independent"),
+    "state": N_("nat.ot.state"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,8 +136,8 @@ class GroupNames:
         if dimension == "organiser":
             return self.organisers.get(value, value)
         if dimension == "organiser_type":
-            return tr(f"nat.ot.{value}")
-        return tr(f"rounds.sf.{value}")
+            return tr(ORGANISER_TYPES[value])
+        return tr(SCHOOL_FORMS[value])
 
     def label(self, group: dict[str, str], tr: Tr) -> str:
         """ "Uppsala län · Kommunal"; the nation's name for the nation."""
@@ -181,7 +255,7 @@ def parquet_file(records: list[dict[str, Any]]) -> bytes:
 def breakdown_title(by: tuple[str, ...], tr: Tr) -> str:
     if not by:
         return tr("nat.by.nation")
-    return " × ".join(tr(f"nat.dim.{d}") for d in by)
+    return " × ".join(tr(DIMENSION[d]) for d in by)
 
 
 def _method_sheet(
@@ -192,21 +266,25 @@ def _method_sheet(
     nation = next((r for r in records if r["by"] == "" and r["scope_type"] == "total"), None)
     coverage = MARKER
     if nation is not None and not nation["suppressed"]:
-        coverage = tr(
+        coverage = ntranslate(
             "nat.method.coverage_value",
+            "nat.method.coverage_value.plural",
+            nation["n_targeted"],
+            lang,
             n=nation["n_units"],
             targeted=nation["n_targeted"],
-            rate=f"{fmt(100 * (nation['response_rate'] or 0), 1, lang)} %",
+            rate=format_percent(nation["response_rate"] or 0, lang, 1),
         )
     facts: list[tuple[str, Cell]] = [
         (tr("nat.method.round"), round_.title),
         (tr("nat.method.questionnaire"), f"{q.title.get(lang)} ({q.key} {q.version})"),
-        (tr("nat.method.period"), f"{round_.opens.isoformat()} – {round_.closes.isoformat()}"),
+        (tr("nat.method.period"),
+         f"{format_date(round_.opens, lang)} – {format_date(round_.closes, lang)}"),
         (tr("nat.method.release"),
-         tr("nat.release.name", number=info.number, kind=tr(f"nat.release.kind.{info.kind}"),
-            date=info.created_at.strftime("%Y-%m-%d %H:%M UTC"))),
+         tr("nat.release.name", number=info.number, kind=tr(RELEASE_KIND[info.kind]),
+            date=f"{format_datetime(info.created_at, lang)} UTC")),
         (tr("nat.method.releases"), tr("nat.note.releases", k=pub.k)),
-        (tr("nat.method.exported"), utcnow().strftime("%Y-%m-%d %H:%M UTC")),
+        (tr("nat.method.exported"), f"{format_datetime(utcnow(), lang)} UTC"),
         (tr("nat.method.coverage"), coverage),
         (tr("nat.method.coverage_note"), tr("nat.note.coverage")),
         (tr("nat.method.k"), pub.k),
@@ -222,7 +300,7 @@ def _method_sheet(
         (tr("nat.method.rounding"), tr("nat.note.rounding", digits=DIGITS)),
     ]  # fmt: skip
     rows: list[list[Cell]] = [[key, value, ""] for key, value in facts]
-    rows += [[k, tr(f"nat.col.{k}"), tr(f"nat.def.{k}")] for k in KEYS]
+    rows += [[k, tr(COLUMNS[k]), tr(DEFINITIONS[k])] for k in KEYS]
     columns = [tr("nat.method.what"), tr("nat.method.value"), tr("nat.method.definition")]
     return Sheet("method", tr("nat.sheet.method"), columns, rows)
 
@@ -232,7 +310,7 @@ def _breakdown_sheet(by: tuple[str, ...], records: list[dict[str, Any]], tr: Tr)
     keys = [*group_keys, "scope", *COVERAGE, *STATS]
     name = ",".join(by)
     rows = [[_marked(r, k) for k in keys] for r in records if r["by"] == name]
-    return Sheet(name or "nation", breakdown_title(by, tr), [tr(f"nat.col.{k}") for k in keys],
+    return Sheet(name or "nation", breakdown_title(by, tr), [tr(COLUMNS[k]) for k in keys],
                  rows)  # fmt: skip
 
 
@@ -254,7 +332,7 @@ def _comparison_sheet(
         for c in comparisons
     ]
     columns = [tr("nat.col.by"), tr("nat.col.scope"),
-               *(tr(f"nat.col.cmp.{k}") for k in COMPARISON_KEYS)]  # fmt: skip
+               *(tr(COMPARISON_COLUMNS[k]) for k in COMPARISON_KEYS)]  # fmt: skip
     return Sheet("comparisons", tr("nat.sheet.comparisons"), columns, rows)
 
 

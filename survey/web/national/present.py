@@ -15,10 +15,18 @@ from survey.models import Round
 from survey.services.comparison.heatmap import ScopeColumn
 from survey.services.national.aggregates import DIMENSIONS, FAMILY
 from survey.web.comparison.present import fmt, fmt_p, fmt_pct
+from survey.web.i18n import N_, ntranslate
+from survey.web.labels import NATIONAL_KINDS, SCHOOL_FORMS
 from survey.web.national.files import GroupNames, breakdown_title
 
 Tr = Callable[..., str]
 SCOPE_TYPES = ("subgoal", "area", "total")
+BETWEEN = {  # "län", "huvudmannatyper" …: the groups of one dimension, after "between"
+    "region": N_("nat.between.region"),
+    "organiser_type": N_("nat.between.organiser_type"),
+    "school_form": N_("nat.between.school_form"),
+    "organiser": N_("nat.between.organiser"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,8 @@ def scope_rows(rows: list[dict[str, Any]], columns: list[ScopeColumn]) -> list[V
 def between_words(by: tuple[str, ...], tr: Tr) -> str:
     """ "län" / "kombinationer av län och huvudmannatyp"."""
     if len(by) == 1:
-        return tr(f"nat.between.{by[0]}")
-    return tr("nat.between.pair", a=tr(f"nat.between.{by[0]}"), b=tr(f"nat.between.{by[1]}"))
+        return tr(BETWEEN[by[0]])
+    return tr("nat.between.pair", a=tr(BETWEEN[by[0]]), b=tr(BETWEEN[by[1]]))
 
 
 def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr: Tr, lang: str
@@ -97,7 +105,11 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
         "n": comparison.get("n") or 0,
     }
     if h is None or p is None:
-        out.append(tr("nat.eq.kruskal_none", **numbers))
+        out.append(
+            ntranslate(
+                "nat.eq.kruskal_none", "nat.eq.kruskal_none.plural", numbers["n"], lang, **numbers
+            )
+        )
     elif p < 0.05:
         out.append(tr("nat.eq.kruskal_sig", **numbers))
     else:
@@ -105,13 +117,14 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
     return out
 
 
-def targets_in_words(round_: Round, tr: Tr) -> str:
+def targets_in_words(round_: Round, tr: Tr, lang: str) -> str:
     """ "skolenheter med grundskola" / "huvudmän"."""
     targets = round_.targets or {}
     if "unit_ids" in targets:
-        return tr("nat.targets.units", n=len(targets["unit_ids"]))
-    kinds = ", ".join(tr(f"nat.kinds.{k}") for k in targets.get("kinds", []))
-    forms = [tr(f"rounds.sf.{f}").lower() for f in targets.get("school_forms", [])]
+        n = len(targets["unit_ids"])
+        return ntranslate("nat.targets.units", "nat.targets.units.plural", n, lang, n=n)
+    kinds = ", ".join(tr(NATIONAL_KINDS[k]) for k in targets.get("kinds", []))
+    forms = [tr(SCHOOL_FORMS[f]).lower() for f in targets.get("school_forms", [])]
     if not forms:
         return kinds
     return tr("nat.targets.with_forms", kinds=kinds, forms=", ".join(forms))

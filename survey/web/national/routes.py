@@ -44,7 +44,8 @@ from survey.services.rounds.requests import Issue, RoundInputError
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.errors import error_text
-from survey.web.i18n import translate
+from survey.web.i18n import N_, translate
+from survey.web.labels import NATIONAL_KINDS
 from survey.web.national.files import (
     MARKER,
     breakdown_title,
@@ -161,10 +162,34 @@ def national_list(request: Request, session: SessionDep, actor: CurrentActor) ->
             **common,
             "rounds": rounds,
             "counts": round_counts(session, round_ids=[r.id for r in rounds]),  # type: ignore[misc]
-            "targets": {r.id: targets_in_words(r, common["tr"]) for r in rounds},
+            "targets": {r.id: targets_in_words(r, common["tr"], common["lang"]) for r in rounds},
             "can_create": can_create_national_round(actor),
         },
     )
+
+
+# The texts of the form's fields and problems (Issue.field, Issue.key).
+FIELDS = {
+    "questionnaire": N_("nat.field.questionnaire"),
+    "title": N_("nat.field.title"),
+    "opens": N_("nat.field.opens"),
+    "closes": N_("nat.field.closes"),
+    "kinds": N_("nat.field.kinds"),
+    "school_forms": N_("nat.field.school_forms"),
+}
+ISSUES = {
+    "date_missing": N_("nat.err.date_missing"),
+    "date_invalid": N_("nat.err.date_invalid"),
+    "kinds_invalid": N_("nat.err.kinds_invalid"),
+    "school_forms_invalid": N_("nat.err.school_forms_invalid"),
+    "questionnaire_invalid": N_("nat.err.questionnaire_invalid"),
+    "title_missing": N_("nat.err.title_missing"),
+    "title_long": N_("nat.err.title_long"),
+    "closes_before_opens": N_("nat.err.closes_before_opens"),
+    "closes_past": N_("nat.err.closes_past"),
+    "kind_not_target": N_("nat.err.kind_not_target"),
+    "none_match": N_("nat.err.none_match"),
+}
 
 
 def _form_page(
@@ -178,8 +203,8 @@ def _form_page(
     issue_list = [
         {
             "field": i.field,
-            "label": translate(f"nat.field.{i.field}", lang),
-            "text": translate(f"nat.err.{i.key}", lang, **_issue_values(i.values, lang)),
+            "label": translate(FIELDS[i.field], lang),
+            "text": translate(ISSUES[i.key], lang, **_issue_values(i.values, lang)),
         }
         for i in issues or []
     ]
@@ -207,7 +232,7 @@ def _issue_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     shown = dict(values)
     for key in ("kinds", "for"):
         if key in shown:
-            shown[key] = ", ".join(translate(f"nat.kinds.{k}", lang) for k in shown[key])
+            shown[key] = ", ".join(translate(NATIONAL_KINDS[k], lang) for k in shown[key])
     return shown
 
 
@@ -312,7 +337,7 @@ def national_round(
             "scope_type": scope_type,
             "sections": sections,
             "total": nation.get(("total", "total")),
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "created": request.query_params.get("created") == "1",
             "published": request.query_params.get("published") == "1",
             "downloads": {f: f"/national/rounds/{round_id}/aggregates.{f}{query}" for f in FORMATS},
@@ -352,7 +377,7 @@ def _participation_page(
             "by": by[0],
             "by_title": breakdown_title(by, tr),
             "dimensions": ("region", "organiser_type", "school_form", "organiser"),
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "created": request.query_params.get("created") == "1",
         },
     )
@@ -497,7 +522,7 @@ def national_report(
             "by_title": breakdown_title(columns_by, tr),
             "groups": group_rows(pub.select(by=columns_by, scope_type="total"), names, tr),
             "equity": equity,
-            "targets": targets_in_words(round_, tr),
+            "targets": targets_in_words(round_, tr, common["lang"]),
             "today": local_today(),
         },
     )

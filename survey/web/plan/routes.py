@@ -155,7 +155,6 @@ def _render_block(
     values = {
         "request": request,
         "lang": lang,
-        "_": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": csrf_token_for(request),
         **context,
     }
@@ -303,7 +302,7 @@ def _plan_export(
         lang=lang,
         filters=_filters_of(request, q),
     )
-    sheet = plan_sheet(lines, q=q, tr=lambda key: translate(key, lang), lang=lang)
+    sheet = plan_sheet(lines, q=q, tr=lambda key, **kw: translate(key, lang, **kw), lang=lang)
     return [sheet], export_stem(ctx, part=translate("export.file_plan", lang))
 
 
@@ -320,7 +319,7 @@ def _whole_export(
         framework=state.framework,
         answers={} if q.is_individual else _answers(session, ctx),
         lang=lang,
-        tr=lambda key: translate(key, lang),
+        tr=lambda key, **kw: translate(key, lang, **kw),
         min_group_size=state.settings.min_group_size,
     )
     return sheets, export_stem(ctx, part=translate("export.file_all", lang))

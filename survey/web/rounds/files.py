@@ -13,42 +13,62 @@ from survey.models import Round
 from survey.questionnaire import Questionnaire
 from survey.services.rounds.participation import Participation, Reminder
 from survey.sheets import Sheet
+from survey.web.i18n import N_
+from survey.web.labels import PARTICIPATION_STATE, ROUND_STATE, SCHOOL_FORMS
 
 Translate = Callable[[str], str]
 
 
-PARTICIPATION_COLUMNS = (
-    "unit_id",
-    "unit",
-    "school_unit_code",
-    "school_form",
-    "state",
-    "state_code",
-    "progress",
-    "answered",
-    "items",
-    "n_respondents",
-    "links",
-    "updated_at",
-)
-REMINDER_COLUMNS = (
-    "unit_id",
-    "unit",
-    "school_unit_code",
-    "state",
-    "progress",
-    "n_respondents",
-    "principals",
-    "emails",
-    "contact_email",
-    "updated_at",
-)
+PARTICIPATION_COLUMNS = {  # column → the key of its name
+    "unit_id": N_("rounds.col.unit_id"),
+    "unit": N_("rounds.col.unit"),
+    "school_unit_code": N_("rounds.col.school_unit_code"),
+    "school_form": N_("rounds.col.school_form"),
+    "state": N_("rounds.col.state"),
+    "state_code": N_("rounds.col.state_code"),
+    "progress": N_("rounds.col.progress"),
+    "answered": N_("rounds.col.answered"),
+    "items": N_("rounds.col.items"),
+    "n_respondents": N_("rounds.col.n_respondents"),
+    "links": N_("rounds.col.links"),
+    "updated_at": N_("rounds.col.updated_at"),
+}
+REMINDER_COLUMNS = {  # column → the key of its name
+    "unit_id": N_("rounds.col.unit_id"),
+    "unit": N_("rounds.col.unit"),
+    "school_unit_code": N_("rounds.col.school_unit_code"),
+    "state": N_("rounds.col.state"),
+    "progress": N_("rounds.col.progress"),
+    "n_respondents": N_("rounds.col.n_respondents"),
+    "principals": N_("rounds.col.principals"),
+    "emails": N_("rounds.col.emails"),
+    "contact_email": N_("rounds.col.contact_email"),
+    "updated_at": N_("rounds.col.updated_at"),
+}
+
+FACTS = {
+    "round": N_("rounds.fact.round"),
+    "questionnaire": N_("rounds.fact.questionnaire"),
+    "owner": N_("rounds.fact.owner"),
+    "opens": N_("rounds.fact.opens"),
+    "closes": N_("rounds.fact.closes"),
+    "round_state": N_("rounds.fact.round_state"),
+    "units": N_("rounds.fact.units"),
+    "count_not_started": N_("rounds.fact.count_not_started"),
+    "count_draft": N_("rounds.fact.count_draft"),
+    "count_submitted": N_("rounds.fact.count_submitted"),
+    "count_reopened": N_("rounds.fact.count_reopened"),
+    "exported_at": N_("rounds.fact.exported_at"),
+    "k": N_("rounds.fact.k"),
+    "reached_k": N_("rounds.fact.reached_k"),
+    "respondents": N_("rounds.fact.respondents"),
+}
 
 
 def state_label(part: Participation, state: str, tr: Translate) -> str:
     if part.individual and state == "draft":
         return tr("rounds.state.collecting")
-    return tr(f"rounds.state.{state}")
+    return tr(PARTICIPATION_STATE[state])
 
 
 def participation_sheet(part: Participation, *, tr: Translate) -> Sheet:
@@ -57,7 +77,7 @@ def participation_sheet(part: Participation, *, tr: Translate) -> Sheet:
             r.unit.id,
             r.unit.name,
             r.unit.school_unit_code or "",
-            tr(f"rounds.sf.{r.school_form}") if r.school_form else "",
+            tr(SCHOOL_FORMS[r.school_form]) if r.school_form else "",
             state_label(part, r.state, tr),
             r.state,
             r.progress,
@@ -72,7 +92,7 @@ def participation_sheet(part: Participation, *, tr: Translate) -> Sheet:
     return Sheet(
         "participation",
         tr("rounds.sheet.participation"),
-        [tr(f"rounds.col.{c}") for c in PARTICIPATION_COLUMNS],
+        [tr(key) for key in PARTICIPATION_COLUMNS.values()],
         rows,
     )
 
@@ -86,7 +106,7 @@ def about_sheet(
         ("owner", owner_name),
         ("opens", part.round.opens),
         ("closes", part.round.closes),
-        ("round_state", tr(f"rounds.round_state.{part.round.state}")),
+        ("round_state", tr(ROUND_STATE[part.round.state])),
         ("units", part.total),
         *((f"count_{s}", n) for s, n in part.counts.items()),
         ("exported_at", utcnow()),
@@ -97,7 +117,7 @@ def about_sheet(
         "about",
         tr("rounds.sheet.about"),
         [tr("rounds.col.fact"), tr("rounds.col.value")],
-        [[tr(f"rounds.fact.{key}"), value] for key, value in facts],
+        [[tr(FACTS[key]), value] for key, value in facts],
     )
 
 
@@ -120,7 +140,7 @@ def reminders_sheet(part: Participation, waiting: list[Reminder], *, tr: Transla
     return Sheet(
         "reminders",
         tr("rounds.sheet.reminders"),
-        [tr(f"rounds.col.{c}") for c in REMINDER_COLUMNS],
+        [tr(key) for key in REMINDER_COLUMNS.values()],
         rows,
     )
 

@@ -10,14 +10,14 @@ strategists of other organisers).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from survey.clock import local_naive, local_today
+from survey.clock import LOCAL_TZ, local_today, utcnow
 from survey.errors import Conflict, NotFound
 from survey.models import SCHOOL_FORMS
 from survey.parsing import ascii_int
@@ -55,7 +55,10 @@ from survey.web.auth import CsrfProtected, CurrentActor, client_ip, csrf_token_f
 from survey.web.comparison.routes import round_nav
 from survey.web.deps import FormDep, Id, SessionDep, get_lang
 from survey.web.errors import error_text
-from survey.web.i18n import translate
+from survey.web.formatting import format_datetime
+from survey.web.i18n import N_, translate
+from survey.web.labels import SCHOOL_FORMS as SCHOOL_FORM_LABELS
+from survey.web.labels import UNIT_KIND, UNIT_KINDS
 from survey.web.rendering import is_htmx, render
 from survey.web.rounds.files import (
     about_sheet,
@@ -72,9 +75,9 @@ ROUND_ROLES = {"strategist", "national", "admin"}
 DONE = ("created", "extended", "closed", "reopened", "assessment_reopened")
 
 
-def local_time(moment: datetime | None) -> str:
+def local_time(moment: datetime | None, lang: str) -> str:
     """A stored (UTC) timestamp as Swedish local time, ``2026-04-10 16:00``; '–' when None."""
-    return local_naive(moment).strftime("%Y-%m-%d %H:%M") if moment else "–"
+    return format_datetime(moment, lang, tz=LOCAL_TZ)
 
 
 def _require_round_role(actor: Actor) -> None:
@@ -90,6 +93,44 @@ def _questionnaire(request: Request, session: SessionDep, scope: RoundScope) -> 
     )
 
 
+# The texts of the form's fields and of the problems and conflicts (Issue.key, RoundConflict.key).
+FIELDS = {
+    "owner": N_("rounds.field.owner"),
+    "questionnaire": N_("rounds.field.questionnaire"),
+    "title": N_("rounds.field.title"),
+    "opens": N_("rounds.field.opens"),
+    "closes": N_("rounds.field.closes"),
+    "selection": N_("rounds.field.selection"),
+    "units": N_("rounds.field.units"),
+    "school_forms": N_("rounds.field.school_forms"),
+    "sharing_mandatory": N_("rounds.field.sharing_mandatory"),
+}
+ISSUES = {
+    "date_missing": N_("rounds.err.date_missing"),
+    "date_invalid": N_("rounds.err.date_invalid"),
+    "selection_invalid": N_("rounds.err.selection_invalid"),
+    "school_form_invalid": N_("rounds.err.school_form_invalid"),
+    "unit_invalid": N_("rounds.err.unit_invalid"),
+    "none_match": N_("rounds.err.none_match"),
+    "none_chosen": N_("rounds.err.none_chosen"),
+    "unit_unknown": N_("rounds.err.unit_unknown"),
+    "unit_outside": N_("rounds.err.unit_outside"),
+    "unit_kind": N_("rounds.err.unit_kind"),
+    "owner_invalid": N_("rounds.err.owner_invalid"),
+    "questionnaire_invalid": N_("rounds.err.questionnaire_invalid"),
+    "title_missing": N_("rounds.err.title_missing"),
+    "title_long": N_("rounds.err.title_long"),
+    "closes_before_opens": N_("rounds.err.closes_before_opens"),
+    "closes_past": N_("rounds.err.closes_past"),
+    "extend_not_later": N_("rounds.err.extend_not_later"),
+    "reopen_needs_date": N_("rounds.err.reopen_needs_date"),
+    "extend_closed": N_("rounds.err.extend_closed"),
+    "already_closed": N_("rounds.err.already_closed"),
+    "not_closed": N_("rounds.err.not_closed"),
+    "reopen_in_closed_round": N_("rounds.err.reopen_in_closed_round"),
+}
+
+
 def _participation(request: Request, session: SessionDep, scope: RoundScope) -> Participation:
     q = _questionnaire(request, session, scope)
     return participation(session, scope=scope, q=q, k=request.app.state.settings.min_group_size)
@@ -99,9 +140,9 @@ def _issue_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
     """Unit kinds in a problem, in words."""
     shown = dict(values)
     if "kind" in shown:
-        shown["kind"] = translate(f"rounds.kind.{shown['kind']}", lang).lower()
+        shown["kind"] = translate(UNIT_KIND[shown["kind"]], lang).lower()
     if "kinds" in shown:
-        shown["kinds"] = ", ".join(translate(f"rounds.kinds.{k}", lang) for k in shown["kinds"])
+        shown["kinds"] = ", ".join(translate(UNIT_KINDS[k], lang) for k in shown["kinds"])
     return shown
 
 
@@ -109,8 +150,8 @@ def _issue_texts(issues: list[Issue], lang: str) -> list[dict[str, str]]:
     return [
         {
             "field": i.field,
-            "label": translate(f"rounds.field.{i.field}", lang),
-            "text": translate(f"rounds.err.{i.key}", lang, **_issue_values(i.values, lang)),
+            "label": translate(FIELDS[i.field], lang),
+            "text": translate(ISSUES[i.key], lang, **_issue_values(i.values, lang)),
         }
         for i in issues
     ]
@@ -165,8 +206,8 @@ def _form_page(
     described = {
         u.id: ", ".join(
             dict.fromkeys(
-                [translate(f"rounds.kind.{u.kind}", lang)]
-                + [translate(f"rounds.sf.{f}", lang) for f in forms.get(u.id, [])]  # type: ignore[arg-type]
+                [translate(UNIT_KIND[u.kind], lang)]
+                + [translate(SCHOOL_FORM_LABELS[f], lang) for f in forms.get(u.id, [])]  # type: ignore[arg-type]
             )
         )
         for u in units
@@ -240,6 +281,7 @@ def _overview_context(
     request: Request, session: SessionDep, actor: Actor, scope: RoundScope
 ) -> dict[str, Any]:
     part = _participation(request, session, scope)
+    lang = get_lang(request)
     return {
         "scope": scope,
         "round": scope.round,
@@ -247,8 +289,8 @@ def _overview_context(
         "q": _questionnaire(request, session, scope),
         "can_reopen": {r.unit.id: can_reopen(actor, r.unit) for r in part.rows},
         "can_view": {r.unit.id: can_view_results(actor, r.unit, r.assessment) for r in part.rows},
-        "when": local_time,
-        "refreshed": local_time(datetime.now(UTC)),
+        "when": lambda moment: local_time(moment, lang),
+        "refreshed": local_time(utcnow(), lang),
         "today": local_today(),
         "nav": round_nav(request, scope.round.id, "participation"),  # type: ignore[arg-type]
     }
@@ -262,7 +304,6 @@ def _render_participation_block(request: Request, context: dict[str, Any]) -> Re
     values = {
         "request": request,
         "lang": lang,
-        "_": lambda key, **kw: translate(key, lang, **kw),
         "csrf_token": csrf_token_for(request),
         "actor": found.actor if found else None,
         "path_for": request.app.url_path_for,
@@ -482,7 +523,7 @@ def reminders_page(
             "reminders": waiting,
             "emails": emails,
             "without_email": [r for r in waiting if not r.emails],
-            "when": local_time,
+            "when": lambda moment: local_time(moment, get_lang(request)),
         },
     )
 
