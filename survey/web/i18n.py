@@ -143,6 +143,9 @@ def install_jinja(env: Environment) -> None:
     env.globals["labels"] = labels
     env.globals["js_messages"] = _js_messages
     env.globals.update(formatting.TEMPLATE_GLOBALS)
+    from survey.web import scopes
+
+    env.globals.update(scopes.TEMPLATE_GLOBALS)
 
 
 for _language in LANGUAGES:  # read at start-up: a broken catalogue fails at once

@@ -28,6 +28,7 @@ from survey.web.comparison.present import (
     note_sentence,
 )
 from survey.web.i18n import translate
+from survey.web.scopes import ScopeNames
 from tests.comparison_worlds import TAG, add_earlier_round, teacher_world, unit_level_world
 
 FRAMEWORK = load_framework(get_settings().questionnaire_dir / "framework.yaml")
@@ -58,11 +59,9 @@ def _heat_map(session: Session, round_id: int, **options: Any):  # type: ignore[
         session,
         scope=scope,
         q=q,
-        framework=FRAMEWORK,
         actor=actor,
         k=5,
         k_detail=5,
-        lang="sv",
         **args,
     )
 
@@ -73,11 +72,9 @@ def _equity(session: Session, round_id: int, **options: Any):  # type: ignore[no
         session,
         scope=scope,
         q=q,
-        framework=FRAMEWORK,
         actor=actor,
         k=5,
         k_detail=5,
-        lang="sv",
         **options,
     )
 
@@ -230,20 +227,20 @@ def test_outliers_of_a_unit_level_round(engine) -> None:  # type: ignore[no-unty
     assert komvux.values["robust_z"] == out["robust_z"]
     assert komvux.values["level_gap"] == out["level_gap"] == 2
     assert komvux.values["median_index"] == pytest.approx(index_of(panel.stats["median"], 4))
-    text = note_sentence(komvux, panel, tr, "sv")
+    text = note_sentence(komvux, panel, tr, ScopeNames(FRAMEWORK, "sv"))
     median = fmt(komvux.values["median_index"], 0, "sv")
     z = fmt(out["robust_z"], 2, "sv")
     assert text == (
         "Komvux ligger 2 nivåer under mediannivån bland kommunens övriga enheter totalt sett "
         f"(nivå 1, index 0 mot medianen {median}, robust z = {z})."
     )
-    kvarn = note_sentence(notes["Kvarnbackaskolan"], panel, tr, "sv")
+    kvarn = note_sentence(notes["Kvarnbackaskolan"], panel, tr, ScopeNames(FRAMEWORK, "sv"))
     assert kvarn.startswith("Kvarnbackaskolan ligger en nivå under mediannivån")
     # The points of the strip plot: every unit with a result, lowest first, outliers marked.
     assert [p.ru.unit.name for p in panel.points][0] == "Komvux"
     assert {p.ru.unit.name for p in panel.points if p.mark == "outlier"} == set(notes)
     # Unit-level rounds have no ICC: nothing is said about it, nothing is missing.
-    assert icc_sentence(panel, tr, "sv") is None
+    assert icc_sentence(panel, tr, ScopeNames(FRAMEWORK, "sv")) is None
     splits = {s.by for s in panel.splits}
     assert {"school_form", "kind"} <= splits
 
@@ -262,16 +259,18 @@ def test_flagged_school_of_a_teacher_round(engine) -> None:  # type: ignore[no-u
     assert note.values["delta"] == pytest.approx(-186 / 192)
     assert note.values["p_adj"] == flag["p_adj"] < 0.05
     assert note.values["n"] == 8
-    assert note_sentence(note, panel, tr, "sv") == (
+    assert note_sentence(note, panel, tr, ScopeNames(FRAMEWORK, "sv")) == (
         "Almskolan ligger klart under kommunens övriga skolor i FO 2.1 "
         f"(Cliff's δ = −0,97, justerat {fmt_p(flag['p_adj'], 'sv')}, 8 svarande)."
     )
-    assert note_sentence(note, panel, lambda k, **v: translate(k, "en", **v), "en") == (
+    assert note_sentence(
+        note, panel, lambda k, **v: translate(k, "en", **v), ScopeNames(FRAMEWORK, "en")
+    ) == (
         "Almskolan is clearly below the municipality's other schools in FO 2.1 "
         f"(Cliff's δ = −0.97, adjusted {fmt_p(flag['p_adj'], 'en')}, 8 respondents)."
     )
     icc = panel.stats["icc1"]
-    assert icc_sentence(panel, tr, "sv") == (
+    assert icc_sentence(panel, tr, ScopeNames(FRAMEWORK, "sv")) == (
         f"{fmt(100 * icc, 0, 'sv')}\u00a0% av variationen i lärarnas svar ligger mellan skolorna, "
         f"resten inom dem (ICC(1) = {fmt(icc, 2, 'sv')})."
     )
@@ -316,7 +315,7 @@ def test_trend_counts_and_changes(engine, earlier_first: bool) -> None:  # type:
     with Session(engine) as session:
         actor, scope, q = _view(session, cmp.round_id)
         t = trend(
-            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv",
+            session, scope=scope, q=q, actor=actor, k=5, k_detail=5,
             view="subgoal",
         )  # fmt: skip
     assert t.results.previous is not None and t.results.previous.id == cmp.earlier_round
@@ -336,7 +335,7 @@ def test_trend_without_a_previous_round(engine) -> None:  # type: ignore[no-unty
     with Session(engine) as session:
         actor, scope, q = _view(session, cmp.round_id)
         t = trend(
-            session, scope=scope, q=q, framework=FRAMEWORK, actor=actor, k=5, k_detail=5, lang="sv",
+            session, scope=scope, q=q, actor=actor, k=5, k_detail=5,
             view="area",
         )  # fmt: skip
     assert t.results.previous is None

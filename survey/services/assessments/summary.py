@@ -10,18 +10,16 @@ import numpy as np
 from sqlmodel import Session, col, select
 
 from survey.models import Assessment, QuestionnaireVersion, Respondent, Round
-from survey.questionnaire import Framework, Questionnaire
+from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.engine import analyse, answer_columns, rows_by_scope
 from survey.stats import VALUE_DK, VALUE_NA
-from survey.web.i18n import translate
 
 
 @dataclass(frozen=True)
 class ScopeResult:
     scope_type: str
     scope_id: str
-    label: str
     row: dict[str, Any]
     previous: dict[str, Any] | None
 
@@ -67,8 +65,6 @@ def build_summary(
     *,
     ctx: AssessmentContext,
     q: Questionnaire,
-    framework: Framework,
-    lang: str,
     min_group_size: int,
 ) -> Summary:
     individual = q.is_individual
@@ -109,20 +105,15 @@ def build_summary(
         )  # type: ignore[arg-type]
         summary.previous_round = session.get(Round, earlier.round_id)
 
-    def result(scope_type: str, scope_id: str, label: str) -> ScopeResult:
+    def result(scope_type: str, scope_id: str) -> ScopeResult:
         row = current.get(
             (scope_type, scope_id), {"score": None, "index": None, "level": None, "coverage": 0.0}
         )
-        return ScopeResult(scope_type, scope_id, label, row, previous.get((scope_type, scope_id)))
+        return ScopeResult(scope_type, scope_id, row, previous.get((scope_type, scope_id)))
 
-    summary.areas = [result("area", a, framework.area_by_id[a].title.get(lang)) for a in q.area_ids]
-    summary.subgoals = [
-        result(
-            "subgoal", s, f"{s.replace('FO', 'FO ')} {framework.subgoal_by_id[s].short.get(lang)}"
-        )
-        for s in q.subgoal_ids
-    ]
-    summary.total = result("total", "total", translate("scope.total", lang))
+    summary.areas = [result("area", a) for a in q.area_ids]
+    summary.subgoals = [result("subgoal", s) for s in q.subgoal_ids]
+    summary.total = result("total", "total")
     counts: Counter[str] = Counter()
     names = {VALUE_NA: "na", VALUE_DK: "dk", 0: "none"}
     values, occurrences = np.unique(answers.value, return_counts=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from survey.errors import InvalidInput, msg
-from survey.questionnaire import Framework, Questionnaire
+from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
     COMPARE_BY,
@@ -176,11 +176,9 @@ def equity(
     *,
     scope: RoundScope,
     q: Questionnaire,
-    framework: Framework,
     actor: Actor,
     k: int,
     k_detail: int,
-    lang: str,
     group: str | None = None,
     tag: str | None = None,
 ) -> Equity:
@@ -188,7 +186,7 @@ def equity(
     results = load_results(
         session, scope=scope, q=q, k=k, tag=tag, compare_by=COMPARE_BY, k_detail=k_detail
     )
-    columns = scope_columns(results.q, framework, lang)
+    columns = scope_columns(results.q)
     labels = results.groups()
     if group is not None and group not in labels:
         problems = [msg("err.field.unknown", field="group", value=group)]

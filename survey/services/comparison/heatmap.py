@@ -25,13 +25,12 @@ from sqlmodel import Session
 
 from survey.errors import InvalidInput, msg
 from survey.models import SCHOOL_FORMS, UNIT_KINDS, Round, Unit
-from survey.questionnaire import Framework, Questionnaire
+from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, can_view_results
 from survey.services.rounds.access import RoundScope
 from survey.services.rounds.results import RoundResults, RoundUnit, previous_round, round_results
 from survey.stats.publication import small_cell
 from survey.stats.scoring import index_of
-from survey.web.i18n import translate
 
 VIEWS = ("subgoal", "area")
 # Unit attributes the engine compares by (Theil between/within, Kruskal-Wallis); school form always,
@@ -87,34 +86,24 @@ def tagged_questionnaire(q: Questionnaire, tag: str | None) -> Questionnaire:
 
 @dataclass(frozen=True)
 class ScopeColumn:
+    """A scope of the questionnaire (its names are the web's: survey.web.scopes)."""
+
     scope_type: str  # subgoal | area | total
     scope_id: str
-    label: str  # "FO 2.1" or the area's name
-    title: str  # the sub-goal's short title ("" for areas)
 
     @property
     def key(self) -> str:
         return self.scope_id
 
-    @property
-    def full(self) -> str:
-        return f"{self.label} {self.title}".strip()
 
-
-def scope_columns(
-    q: Questionnaire, framework: Framework, lang: str, view: str | None = None
-) -> list[ScopeColumn]:
+def scope_columns(q: Questionnaire, view: str | None = None) -> list[ScopeColumn]:
     """The view's scopes then the total; without a view every sub-goal, area and the total."""
     columns = []
     if view in (None, "subgoal"):
-        for sid in q.subgoal_ids:
-            short = framework.subgoal_by_id[sid].short.get(lang)
-            columns.append(ScopeColumn("subgoal", sid, sid.replace("FO", "FO "), short))
+        columns += [ScopeColumn("subgoal", sid) for sid in q.subgoal_ids]
     if view in (None, "area"):
-        for aid in q.area_ids:
-            columns.append(ScopeColumn("area", aid, framework.area_by_id[aid].title.get(lang), ""))
-    total = translate("scope.total", lang)
-    return [*columns, ScopeColumn("total", "total", total, "")]
+        columns += [ScopeColumn("area", aid) for aid in q.area_ids]
+    return [*columns, ScopeColumn("total", "total")]
 
 
 # ----------------------------------------------------------------------------------- results
@@ -326,11 +315,9 @@ def heat_map(
     *,
     scope: RoundScope,
     q: Questionnaire,
-    framework: Framework,
     actor: Actor,
     k: int,
     k_detail: int,
-    lang: str,
     view: str,
     filters: Filters,
     sort: str,
@@ -341,10 +328,8 @@ def heat_map(
         problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
         raise InvalidInput("err.cmp.view", problems=problems)
     results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag, k_detail=k_detail)
-    columns = scope_columns(results.q, framework, lang, view)
-    if sort not in {c.key for c in columns} and sort in {
-        c.key for c in scope_columns(q, framework, lang, view)
-    }:
+    columns = scope_columns(results.q, view)
+    if sort not in {c.key for c in columns} and sort in {c.key for c in scope_columns(q, view)}:
         sort, direction = "name", "asc"  # a column the tag filter removed
     sort, direction = check_sort(sort, direction, columns)
     if sort == "n" and not q.is_individual:

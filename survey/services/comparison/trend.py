@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from survey.errors import InvalidInput, msg
 from survey.models import Unit
-from survey.questionnaire import Framework, Questionnaire
+from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
     VIEWS,
@@ -99,11 +99,9 @@ def trend(
     *,
     scope: RoundScope,
     q: Questionnaire,
-    framework: Framework,
     actor: Actor,
     k: int,
     k_detail: int,
-    lang: str,
     view: str,
 ) -> Trend:
     if view not in VIEWS:
@@ -111,8 +109,8 @@ def trend(
         problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
         raise InvalidInput("err.cmp.view", problems=problems)
     results = load_results(session, scope=scope, q=q, k=k, with_previous=True, k_detail=k_detail)
-    all_columns = scope_columns(results.q, framework, lang)
-    columns = scope_columns(results.q, framework, lang, view)
+    all_columns = scope_columns(results.q)
+    columns = scope_columns(results.q, view)
     out = Trend(results, view, columns, all_columns, [], [])
     if results.previous is None:
         return out

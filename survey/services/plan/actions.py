@@ -21,7 +21,7 @@ from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput, NotFound, msg
 from survey.models import ACTION_STATUSES, ActionPlanRow, Answer
 from survey.parsing import ascii_int
-from survey.questionnaire import Framework, Item, Questionnaire
+from survey.questionnaire import Item, Questionnaire
 from survey.services.access import AssessmentContext
 
 PRIORITIES = (1, 2, 3)  # 1 = high, 3 = low
@@ -268,25 +268,15 @@ def parse_filters(
 
 @dataclass(frozen=True)
 class PlanLine:
-    """A row as shown: texts in the page's language, the item and its current level."""
+    """A row with its item (None for the unit's own rows) and the item's current level."""
 
     row: ActionPlanRow
     item: Item | None
     level: int | None
-    title: str
-    activity: str
-    area: str
-    subgoal: str
 
     @property
     def own(self) -> bool:
         return self.row.item_id is None
-
-
-def _localised(item: Item, stored: str, lang: str) -> str:
-    """The stored (Swedish) suggestion in ``lang``, found among the item's actions."""
-    match = next((t for t in item.actions.values() if t.sv == stored), None)
-    return match.get(lang) if match else stored
 
 
 def plan_rows(
@@ -294,9 +284,7 @@ def plan_rows(
     *,
     ctx: AssessmentContext,
     q: Questionnaire,
-    framework: Framework,
     answers: Mapping[str, Answer],
-    lang: str,
     filters: PlanFilters | None = None,
 ) -> list[PlanLine]:
     """The plan in display order: priority, generated rows before own ones, then position."""
@@ -310,22 +298,9 @@ def plan_rows(
         item = q.item_by_id.get(row.item_id) if row.item_id else None
         if not filters.matches(item):
             continue
-        if item is None:
-            lines.append(PlanLine(row, None, None, row.title, row.activity, "", ""))
-            continue
-        answer = answers.get(item.id)
-        sub = framework.subgoal_by_id[item.subgoal]
-        lines.append(
-            PlanLine(
-                row=row,
-                item=item,
-                level=answer.value if answer is not None and answer.kind == "level" else None,
-                title=item.text.get(lang),
-                activity=_localised(item, row.activity, lang),
-                area=framework.area_by_id[item.area].title.get(lang),
-                subgoal=f"{item.subgoal.replace('FO', 'FO ')} {sub.short.get(lang)}",
-            )
-        )
+        answer = answers.get(item.id) if item is not None else None
+        level = answer.value if answer is not None and answer.kind == "level" else None
+        lines.append(PlanLine(row, item, level))
     return lines
 
 

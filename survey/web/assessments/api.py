@@ -20,6 +20,7 @@ from survey.services.rounds.store import unit_respondent
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import Id, SessionDep, get_lang
 from survey.web.openapi import API_ERRORS, error_responses
+from survey.web.scopes import ScopeNames
 
 router = APIRouter(
     prefix="/api/v1", dependencies=[CsrfProtected], tags=["assessments"], responses=API_ERRORS
@@ -193,10 +194,9 @@ def get_summary(
         session,
         ctx=ctx,
         q=q,
-        framework=state.framework,
-        lang=get_lang(request),
         min_group_size=state.settings.min_group_size,
     )
+    names = ScopeNames(state.framework, get_lang(request))
     scopes = [*summary.areas, *summary.subgoals, *([summary.total] if summary.total else [])]
     return {
         "assessment_id": ctx.assessment.id,
@@ -209,7 +209,7 @@ def get_summary(
         else [
             {
                 **s.row,
-                "label": s.label,
+                "label": names.full(s),
                 "previous_index": s.previous.get("index") if s.previous else None,
             }
             for s in scopes

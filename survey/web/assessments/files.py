@@ -11,12 +11,14 @@ from survey.models import Answer, User
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.assessments.summary import Summary, build_summary
-from survey.services.plan.actions import PlanLine, plan_rows
+from survey.services.plan.actions import plan_rows
 from survey.sheets import Cell, Sheet, slug
-
-# --------------------------------------------------------------------------------- exports
 from survey.web.i18n import N_
 from survey.web.labels import PLAN_STATUS, STATE
+from survey.web.plan.present import PlanLineView, line_views
+
+# --------------------------------------------------------------------------------- exports
+from survey.web.scopes import ScopeNames
 
 # --------------------------------------------------------------------------------- exports
 
@@ -83,7 +85,7 @@ FACTS = {
 }
 
 
-def plan_sheet(lines: list[PlanLine], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+def plan_sheet(lines: list[PlanLineView], *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
     labels = {level.value: level.label.get(lang) for level in q.scale.levels}
     columns = [
         "priority",
@@ -183,9 +185,9 @@ def _number(value: object, digits: int) -> float | None:
     return None if number != number else round(number, digits)  # NaN → empty
 
 
-def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str) -> Sheet:
+def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, names: ScopeNames) -> Sheet:
     """Scores per area, sub-goal and in total, as computed by the statistics engine."""
-    labels = {level.value: level.label.get(lang) for level in q.scale.levels}
+    labels = {level.value: level.label.get(names.lang) for level in q.scale.levels}
     individual = q.is_individual
     columns = [
         "scope_type",
@@ -207,7 +209,7 @@ def scores_sheet(summary: Summary, *, q: Questionnaire, tr: Translate, lang: str
         cells: list[Cell] = [
             tr(SCOPE_TYPES[result.scope_type]),
             result.scope_id,
-            result.label,
+            names.full(result),
             level,
             labels.get(level, "") if level else tr("export.insufficient"),
             _number(row.get("index"), 1),
@@ -275,14 +277,12 @@ def assessment_export(
     min_group_size: int,
 ) -> list[Sheet]:
     """The whole assessment: answers, scores and plan (individual: aggregated scores only)."""
-    summary = build_summary(
-        session, ctx=ctx, q=q, framework=framework, lang=lang, min_group_size=min_group_size
-    )
+    summary = build_summary(session, ctx=ctx, q=q, min_group_size=min_group_size)
     about = about_sheet(ctx, q=q, summary=summary, tr=tr, lang=lang, min_group_size=min_group_size)
-    scores = scores_sheet(summary, q=q, tr=tr, lang=lang)
+    scores = scores_sheet(summary, q=q, tr=tr, names=ScopeNames(framework, lang))
     if q.is_individual:
         return [about, scores]
-    lines = plan_rows(session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang)
+    lines = line_views(plan_rows(session, ctx=ctx, q=q, answers=answers), framework, lang)
     return [
         about,
         answers_sheet(session, q=q, framework=framework, answers=answers, tr=tr, lang=lang),

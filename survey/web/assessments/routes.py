@@ -275,13 +275,10 @@ def summary_page(
     q = questionnaire_for(
         session, questionnaire_id=ctx.round.questionnaire_id, framework=state.framework
     )
-    lang = get_lang(request)
     summary = build_summary(
         session,
         ctx=ctx,
         q=q,
-        framework=state.framework,
-        lang=lang,
         min_group_size=state.settings.min_group_size,
     )
     return render(

@@ -21,6 +21,7 @@ from survey.services.comparison.heatmap import HeatMap
 from survey.sheets import Cell, Sheet
 from survey.web.comparison.present import note_sentence
 from survey.web.i18n import N_
+from survey.web.scopes import ScopeNames
 
 Tr = Callable[..., str]
 
@@ -106,7 +107,7 @@ def _r(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def heat_map_table(hm: HeatMap, *, tr: Tr) -> Table:
+def heat_map_table(hm: HeatMap, *, tr: Tr, names: ScopeNames) -> Table:
     """The table as shown (view, filters, sort), the organiser's median rows first."""
     individual = hm.results.q.is_individual
     keys = ["row_type", "unit_id", "unit", "school_form", "kind"]
@@ -119,8 +120,8 @@ def heat_map_table(hm: HeatMap, *, tr: Tr) -> Table:
     for column in hm.columns:
         keys += [f"{column.key}_level", f"{column.key}_index"]
         labels += [
-            tr("cmp.col.scope_level", scope=column.label),
-            tr("cmp.col.scope_index", scope=column.label),
+            tr("cmp.col.scope_level", scope=names.label(column)),
+            tr("cmp.col.scope_index", scope=names.label(column)),
         ]
     rows: list[list[Cell]] = []
     for median in hm.medians:
@@ -148,7 +149,7 @@ SPREAD = (
 SPLIT = ("n", "h", "p", "epsilon2", "theil_total", "theil_between", "theil_within", "between_share")
 
 
-def equity_tables(eq: Equity, *, tr: Tr, lang: str) -> list[Table]:
+def equity_tables(eq: Equity, *, tr: Tr, names: ScopeNames) -> list[Table]:
     """Spread per scope, every unit's result, the decompositions and the flagged units."""
     scope_keys = ["group", "scope_type", "scope_id", "scope"]
     spread: list[list[Cell]] = []
@@ -156,8 +157,9 @@ def equity_tables(eq: Equity, *, tr: Tr, lang: str) -> list[Table]:
     splits: list[list[Cell]] = []
     notes: list[list[Cell]] = []
     for panel in eq.panels.values():
+        column = panel.column
         where: list[Cell] = [
-            panel.group_name, panel.column.scope_type, panel.column.scope_id, panel.column.full
+            panel.group_name, column.scope_type, column.scope_id, names.full(column)
         ]  # fmt: skip
         stats = panel.stats
         spread.append([*where, *(stats.get(k) for k in SPREAD), _r(panel.box["median"], 2)])
@@ -175,7 +177,7 @@ def equity_tables(eq: Equity, *, tr: Tr, lang: str) -> list[Table]:
             notes.append([
                 *where, note.ru.unit.id, note.ru.unit.name, note.kind, v.get("delta"),
                 v.get("p_adj"), v.get("robust_z"), v.get("level_gap"), v.get("n"),
-                note_sentence(note, panel, tr, lang),
+                note_sentence(note, panel, tr, names),
             ])  # fmt: skip
     parts = (
         ("spread", [*scope_keys, *SPREAD, "median_index"], spread),

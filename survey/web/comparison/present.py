@@ -15,6 +15,7 @@ from survey.stats.groupstats import OUTLIER_Z
 from survey.web.formatting import format_number, format_percent
 from survey.web.i18n import N_, ntranslate
 from survey.web.labels import SPLIT_BY
+from survey.web.scopes import ScopeNames
 
 Tr = Callable[..., str]
 
@@ -57,11 +58,11 @@ def fmt_pct(share: float | None, lang: str) -> str:
     return format_percent(share, lang)
 
 
-def where(column: ScopeColumn, tr: Tr) -> str:
+def where(column: ScopeColumn, tr: Tr, names: ScopeNames) -> str:
     """ "i FO 2.1" / "in FO 2.1"; "totalt sett" / "overall" for the total."""
     if column.scope_type == "total":
         return tr("cmp.in_total")
-    return tr("cmp.in_scope", scope=column.label)
+    return tr("cmp.in_scope", scope=names.label(column))
 
 
 def others(panel: Panel, tr: Tr) -> str:
@@ -70,14 +71,15 @@ def others(panel: Panel, tr: Tr) -> str:
     return tr(OTHERS[owner, panel.unit_word])
 
 
-def note_sentence(note: Note, panel: Panel, tr: Tr, lang: str) -> str:
+def note_sentence(note: Note, panel: Panel, tr: Tr, names: ScopeNames) -> str:
     """One plain sentence with the numbers, e.g. "Skola X ligger klart under kommunens övriga
     skolor i FO 2.1 (Cliff's δ = −0,45, justerat p = 0,01, 18 svarande)."""
+    lang = names.lang
     v = note.values
     common = {
         "unit": note.ru.unit.name,
         "others": others(panel, tr),
-        "where": where(panel.column, tr),
+        "where": where(panel.column, tr, names),
     }
     if note.kind in ("below", "above"):
         return tr(

@@ -46,6 +46,7 @@ from survey.web.labels import (
     COMPARISON_SCHOOL_FORM,
 )
 from survey.web.rendering import render
+from survey.web.scopes import ScopeNames
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -85,6 +86,7 @@ def _common(request: Request) -> dict[str, Any]:
         "k_detail": request.app.state.settings.detail_group_size,
         "framework": request.app.state.framework,
         "tr": lambda key, **kw: translate(key, lang, **kw),
+        "names": ScopeNames(request.app.state.framework, lang),
     }
 
 
@@ -129,11 +131,9 @@ def _heat_map(
         session,
         scope=scope,
         q=q,
-        framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
         k_detail=request.app.state.settings.detail_group_size,
-        lang=get_lang(request),
         view=params.get("view") or "subgoal",
         filters=filters,
         sort=params.get("sort") or "name",
@@ -160,7 +160,8 @@ def heatmap_page(
         return link(sort=key, dir="desc" if flip else None)
 
     keep_sort = hm.sort if hm.sort in FIXED_SORTS and hm.sort != "name" else None
-    tr = _common(request)["tr"]
+    common = _common(request)
+    tr = common["tr"]
     fixed = {
         "name": N_("cmp.col.unit"),
         "form": N_("cmp.col.school_form"),
@@ -169,7 +170,7 @@ def heatmap_page(
     sort_label = (
         tr(fixed[hm.sort])
         if hm.sort in fixed
-        else next(c.label for c in hm.columns if c.key == hm.sort)
+        else next(common["names"].label(c) for c in hm.columns if c.key == hm.sort)
     )
     query = urlencode({k: v for k, v in state.items()})
     return render(
@@ -229,9 +230,10 @@ def _heat_map_export(
     request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, ext: str
 ) -> Response:
     hm, _ = _heat_map(request, session, actor, round_id)
-    tr = _common(request)["tr"]
-    name = export_name(hm.results.round, tr("cmp.file.heatmap"))
-    return _tables_response([heat_map_table(hm, tr=tr)], name, ext)
+    common = _common(request)
+    name = export_name(hm.results.round, translate("cmp.file.heatmap", common["lang"]))
+    tables = [heat_map_table(hm, tr=common["tr"], names=common["names"])]
+    return _tables_response(tables, name, ext)
 
 
 @router.get("/{round_id}/heatmap.csv")
@@ -268,11 +270,9 @@ def _equity(
         session,
         scope=scope,
         q=q,
-        framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
         k_detail=request.app.state.settings.detail_group_size,
-        lang=get_lang(request),
         group=params.get("group") or None,
         tag=filters.tag,
     )
@@ -315,7 +315,7 @@ def equity_page(
             "panel": panel,
             "params": {k: v for k, v in params.items() if v},
             "scope_link": lambda c: _url(base, {"scope": f"{c.scope_type}:{c.scope_id}", **params}),
-            "sentences": [(n, note_sentence(n, panel, tr, lang)) for n in panel.notes]
+            "sentences": [(n, note_sentence(n, panel, tr, common["names"])) for n in panel.notes]
             if panel
             else [],
             "icc_text": icc_sentence(panel, tr, lang) if panel else None,
@@ -335,7 +335,7 @@ def _equity_export(
 ) -> Response:
     eq, _ = _equity(request, session, actor, round_id)
     common = _common(request)
-    tables = equity_tables(eq, tr=common["tr"], lang=common["lang"])
+    tables = equity_tables(eq, tr=common["tr"], names=common["names"])
     name = export_name(eq.results.round, translate("cmp.file.equity", common["lang"]))
     return _tables_response(tables, name, ext)
 
@@ -374,11 +374,9 @@ def trend_page(
         session,
         scope=scope,
         q=q,
-        framework=request.app.state.framework,
         actor=actor,
         k=request.app.state.settings.min_group_size,
         k_detail=request.app.state.settings.detail_group_size,
-        lang=get_lang(request),
         view=view,
     )
     base = f"/rounds/{round_id}/trend"

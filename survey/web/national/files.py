@@ -37,6 +37,7 @@ from survey.stats.publication import DETAIL_FIELDS
 from survey.web.formatting import format_date, format_datetime, format_percent
 from survey.web.i18n import N_, ntranslate
 from survey.web.labels import DIMENSION, RELEASE_KIND, SCHOOL_FORMS
+from survey.web.scopes import scope_full
 
 Tr = Callable[..., str]
 MARKER = "–"
@@ -164,11 +165,11 @@ def group_names(session: Session, rows: list[dict[str, Any]]) -> GroupNames:
 
 
 def scope_order(q: Questionnaire, framework: Framework, lang: str) -> dict[tuple[str, str], int]:
-    return {(c.scope_type, c.scope_id): i for i, c in enumerate(scope_columns(q, framework, lang))}
+    return {(c.scope_type, c.scope_id): i for i, c in enumerate(scope_columns(q))}
 
 
 def scope_labels(q: Questionnaire, framework: Framework, lang: str) -> dict[tuple[str, str], str]:
-    return {(c.scope_type, c.scope_id): c.full for c in scope_columns(q, framework, lang)}
+    return {(c.scope_type, c.scope_id): scope_full(framework, c, lang) for c in scope_columns(q)}
 
 
 def sorted_rows(

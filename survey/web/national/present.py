@@ -18,6 +18,7 @@ from survey.web.comparison.present import fmt, fmt_p, fmt_pct
 from survey.web.i18n import N_, ntranslate
 from survey.web.labels import NATIONAL_KINDS, SCHOOL_FORMS
 from survey.web.national.files import GroupNames, breakdown_title
+from survey.web.scopes import ScopeNames
 
 Tr = Callable[..., str]
 SCOPE_TYPES = ("subgoal", "area", "total")
@@ -59,11 +60,13 @@ def group_rows(rows: list[dict[str, Any]], names: GroupNames, tr: Tr) -> list[Vi
     return sorted(out, key=lambda v: v.label.casefold())
 
 
-def scope_rows(rows: list[dict[str, Any]], columns: list[ScopeColumn]) -> list[ViewRow]:
+def scope_rows(
+    rows: list[dict[str, Any]], columns: list[ScopeColumn], names: ScopeNames
+) -> list[ViewRow]:
     """The nation: one row per scope, in the questionnaire's order."""
     by_scope = {(r["scope_type"], r["scope_id"]): r for r in rows}
     return [
-        ViewRow(c.full, c.scope_id, by_scope[(c.scope_type, c.scope_id)])
+        ViewRow(names.full(c), c.scope_id, by_scope[(c.scope_type, c.scope_id)])
         for c in columns
         if (c.scope_type, c.scope_id) in by_scope
     ]

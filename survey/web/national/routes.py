@@ -63,6 +63,7 @@ from survey.web.national.present import (
 )
 from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
+from survey.web.scopes import ScopeNames
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
 api_router = APIRouter(
@@ -121,6 +122,7 @@ def _common(request: Request) -> dict[str, Any]:
         "k": request.app.state.settings.min_group_size,
         "marker": MARKER,
         "tr": lambda key, **kw: translate(key, lang, **kw),
+        "names": ScopeNames(request.app.state.framework, lang),
         **formatters(lang),
     }
 
@@ -272,7 +274,7 @@ def create_national_round_action(
 
 
 def _columns(request: Request, q: Any, scope_type: str) -> list[ScopeColumn]:
-    all_columns = scope_columns(q, request.app.state.framework, get_lang(request))
+    all_columns = scope_columns(q)
     return [c for c in all_columns if c.scope_type == scope_type]
 
 
@@ -318,8 +320,14 @@ def national_round(
             for c in columns
         ]
     else:
-        sections = [{"column": None, "rows": scope_rows(rows, columns), "reference": None,
-                     "equity": []}]  # fmt: skip
+        sections = [
+            {
+                "column": None,
+                "rows": scope_rows(rows, columns, common["names"]),
+                "reference": None,
+                "equity": [],
+            }
+        ]
     query = f"?release={chosen.info.number}"
     return render(
         request,
@@ -492,8 +500,8 @@ def national_report(
     )
     pub = chosen.publication
     names = group_names(session, pub.rows)
-    all_columns = scope_columns(q, request.app.state.framework, lang)
-    nation = scope_rows(pub.select(by=()), all_columns)
+    all_columns = scope_columns(q)
+    nation = scope_rows(pub.select(by=()), all_columns, common["names"])
     equity = [
         (
             breakdown_title((d,), tr),

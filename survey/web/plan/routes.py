@@ -40,6 +40,7 @@ from survey.web.auth import CsrfProtected, CurrentActor, csrf_token_for
 from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
 from survey.web.errors import error_text
 from survey.web.i18n import translate
+from survey.web.plan.present import line_views
 from survey.web.rendering import is_htmx, render
 
 router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
@@ -105,8 +106,8 @@ def _render_page(
     framework = request.app.state.framework
     filters = _filters_of(request, q)
     answers = _answers(session, ctx)
-    lines = plan_rows(
-        session, ctx=ctx, q=q, framework=framework, answers=answers, lang=lang, filters=filters
+    lines = line_views(
+        plan_rows(session, ctx=ctx, q=q, answers=answers, filters=filters), framework, lang
     )
     counts = status_counts(session, ctx=ctx)
     done = request.query_params.get("done")
@@ -293,15 +294,10 @@ def _plan_export(
 ) -> tuple[list[Sheet], str]:
     ctx, q = _load_plan(request, session, actor, assessment_id, "view")
     lang = get_lang(request)
-    lines = plan_rows(
-        session,
-        ctx=ctx,
-        q=q,
-        framework=request.app.state.framework,
-        answers=_answers(session, ctx),
-        lang=lang,
-        filters=_filters_of(request, q),
+    found = plan_rows(
+        session, ctx=ctx, q=q, answers=_answers(session, ctx), filters=_filters_of(request, q)
     )
+    lines = line_views(found, request.app.state.framework, lang)
     sheet = plan_sheet(lines, q=q, tr=lambda key, **kw: translate(key, lang, **kw), lang=lang)
     return [sheet], export_stem(ctx, part=translate("export.file_plan", lang))
 
