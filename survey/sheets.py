@@ -37,6 +37,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+def file_stem(*parts: str, fallback: str = "export") -> str:
+    """An ASCII file name without extension from its parts, e.g.
+    ``kvarnbackaskolan-sjalvvardering-vt-2026-handlingsplan`` (at most 150 characters)."""
+    return "-".join(s for s in (slug(p) for p in parts) if s)[:150].strip("-") or fallback
+
+
 def _xlsx_cell(sheet: object, value: Cell) -> object:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = local_naive(value)

@@ -38,10 +38,12 @@ from survey.web.deps import get_lang
 from survey.web.errors import error_text, problem_texts
 from survey.web.i18n import N_, install_jinja, translate
 from survey.web.national import api as national_api
+from survey.web.national import reports as national_reports
 from survey.web.national import routes as national
 from survey.web.plan import routes as plan
 from survey.web.rendering import render
 from survey.web.rounds import api as rounds_api
+from survey.web.rounds import manage as round_pages
 from survey.web.rounds import routes as rounds
 from survey.web.security_headers import LoadShedder, SecurityHeaders
 
@@ -122,11 +124,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 request, "docs.html", {"openapi": app.openapi_url}
             )
 
-    routers = (pages, accounts, assessments, plan, respond, assessments_api, rounds, rounds_api,
-               national_api, comparison_api, comparison, benchmarks, national)  # fmt: skip
+    routers = (
+        pages, accounts, assessments, plan, respond, assessments_api, rounds, round_pages,
+        rounds_api, national_api, comparison_api, comparison, benchmarks, national,
+        national_reports,
+    )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
-    app.include_router(national.api_router)
 
     @app.exception_handler(SignInRequired)
     def sign_in_required(request: Request, exc: SignInRequired) -> Response:

@@ -10,7 +10,9 @@ from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from survey.web.i18n import LANGUAGES
+from survey.config import Settings
+from survey.questionnaire import Framework, Questionnaire
+from survey.web.i18n import LANGUAGES, translate
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -76,6 +78,45 @@ def _accepted(header: str) -> str | None:
 
 
 LangDep = Annotated[str, Depends(get_lang)]
+
+
+class Translator:
+    """``tr(key, **values)``: an interface text in the request's language."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, key: str, **values: object) -> str:
+        return translate(key, self.lang, **values)
+
+
+def get_tr(lang: LangDep) -> Translator:
+    return Translator(lang)
+
+
+TrDep = Annotated[Translator, Depends(get_tr)]
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was made with (tests make apps with settings of their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_framework(request: Request) -> Framework:
+    framework: Framework = request.app.state.framework
+    return framework
+
+
+def get_questionnaires(request: Request) -> dict[tuple[str, str], Questionnaire]:
+    """Every questionnaire version the app loaded, by (key, version)."""
+    found: dict[tuple[str, str], Questionnaire] = request.app.state.questionnaires
+    return found
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+FrameworkDep = Annotated[Framework, Depends(get_framework)]
+QuestionnairesDep = Annotated[dict[tuple[str, str], Questionnaire], Depends(get_questionnaires)]
 
 
 async def form_data(request: Request) -> FormData:

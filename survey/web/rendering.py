@@ -1,12 +1,20 @@
-"""Rendering pages and htmx fragments with the common context."""
+"""Rendering pages and htmx fragments with one common context, and sending files.
+
+``render`` is the only way a route produces HTML: a whole template, or with ``block=`` one named
+block of it (jinja2-fragments) for an htmx response, always with the same context — language,
+CSRF token, signed-in actor, framework and ``path_for``. ``download`` is the only way a route
+sends a file."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
+from jinja2_fragments import render_block
+from starlette.responses import HTMLResponse, Response
 
 from survey.web.auth import csrf_token_for, set_csrf_cookie
 from survey.web.deps import get_lang
@@ -17,34 +25,45 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """Render a page with the language, translations, CSRF token and signed-in actor."""
-    lang = get_lang(request)
-    templates: Jinja2Templates = request.app.state.templates
+def context_for(request: Request, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The context every template gets, with the route's own values on top."""
     found = getattr(request.state, "auth", None)
-    ctx = {
-        "lang": lang,
+    return {
+        "request": request,
+        "lang": get_lang(request),
         "csrf_token": csrf_token_for(request),
         "actor": found.actor if found else None,
         "framework": request.app.state.framework,
         "path_for": request.app.url_path_for,
         **(context or {}),
     }
-    response = templates.TemplateResponse(
-        request, template, ctx, status_code=status_code, headers=headers
-    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render a page, or one block of it (``block=``) for htmx, with the common context."""
+    templates: Jinja2Templates = request.app.state.templates
+    ctx = context_for(request, context)
+    response: Response
+    if block is None:
+        response = templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, headers=headers
+        )
+    else:
+        html = render_block(templates.env, template, block, ctx)
+        response = HTMLResponse(html, status_code=status_code, headers=headers)
     set_csrf_cookie(request, response)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             "lang",
-            lang,
+            ctx["lang"],
             max_age=365 * 24 * 3600,
             httponly=True,
             samesite="lax",
@@ -53,3 +72,37 @@ def render(
     response.headers["Vary"] = "HX-Request, Cookie"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class FileFormat(StrEnum):
+    """The formats a table can be downloaded in (the last part of an export's path)."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+    "zip": "application/zip",
+    "json": "application/json",
+}
+
+
+def download(content: bytes, filename: str) -> Response:
+    """A file to save: the media type from the file's extension, the name in both header forms
+    (plain ASCII and RFC 6266's UTF-8 ``filename*``), never cached."""
+    ext = filename.rsplit(".", 1)[-1]
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[ext],
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+            ),
+            "Cache-Control": "no-store",
+        },
+    )

@@ -12,7 +12,7 @@ from survey.questionnaire import Framework, Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.assessments.summary import Summary, build_summary
 from survey.services.plan.actions import plan_rows
-from survey.sheets import Cell, Sheet, slug
+from survey.sheets import Cell, Sheet, file_stem
 from survey.web.i18n import N_
 from survey.web.labels import PLAN_STATUS, STATE
 from survey.web.plan.present import PlanLineView, line_views
@@ -293,4 +293,4 @@ def assessment_export(
 
 def export_stem(ctx: AssessmentContext, *, part: str) -> str:
     """A file name without extension, ASCII only: ``kvarnbackaskolan-omgang-2026-handlingsplan``."""
-    return "-".join(s for s in (slug(ctx.unit.name), slug(ctx.round.title), part) if s)[:150]
+    return file_stem(ctx.unit.name, ctx.round.title, part)

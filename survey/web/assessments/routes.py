@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import Respondent
 from survey.questionnaire import Questionnaire
 from survey.services.access import (
-    Actor,
     AssessmentContext,
     can_answer,
     can_reopen,
     get_answer_target,
-    get_assessment_for,
 )
 from survey.services.assessments.answers import check_submit, reopen, set_shared, submit
 from survey.services.assessments.batches import close_collection, collection, reopen_collection
 from survey.services.assessments.respondents import create_links, respondent_counts
 from survey.services.assessments.summary import build_summary
-from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import unit_respondent
+from survey.web.assessments.common import (
+    AnswerableAssessment,
+    AnsweredQuestionnaire,
+    ReopenableAssessment,
+    ViewableAssessment,
+    ViewedQuestionnaire,
+    assessment_questionnaire,
+)
 from survey.web.assessments.forms import (
     FormTarget,
     render_form,
@@ -32,7 +38,7 @@ from survey.web.assessments.forms import (
     save_item_response,
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.deps import FormDep, FrameworkDep, Id, SessionDep, SettingsDep, get_lang
 from survey.web.errors import error_text
 from survey.web.rendering import render
 
@@ -40,15 +46,12 @@ router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_
 
 
 def _target(
-    request: Request,
-    session: SessionDep,
+    session: Session,
     ctx: AssessmentContext,
+    q: Questionnaire,
     actor_id: int,
     respondent: Respondent | None = None,
 ) -> FormTarget:
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     if q.is_individual:
         raise InvalidInput("err.assessment.individual")
     respondent = respondent or unit_respondent(session, assessment=ctx.assessment)
@@ -62,26 +65,26 @@ def _target(
     )
 
 
-@router.get("/{assessment_id}")
+def _to_summary(request: Request, ctx: AssessmentContext) -> Response:
+    url = request.app.url_path_for("summary_page", assessment_id=str(ctx.assessment.id))
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/{assessment_id}", name="assessment_page")
 def assessment_page(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: Id,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
     area: str | None = None,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     if q.is_individual:
         return _individual_page(request, session, ctx, q, None)
     message = None
     if request.query_params.get("saved"):
         message = "saved"
-    return render_form(
-        request, session, _target(request, session, ctx, actor.id), area, message=message
-    )
+    return render_form(request, session, _target(session, ctx, q, actor.id), area, message=message)
 
 
 @router.post("/{assessment_id}/items/{item_id}")
@@ -92,11 +95,13 @@ def save_item(
     actor: CurrentActor,
     assessment_id: Id,
     item_id: str,
+    framework: FrameworkDep,
 ) -> Response:
+    # The autosave path: one statement finds the assessment, round and respondent.
     ctx, respondent = get_answer_target(session, actor=actor, assessment_id=assessment_id)
-    return save_item_response(
-        request, session, _target(request, session, ctx, actor.id, respondent), item_id, form
-    )
+    q = assessment_questionnaire(session, ctx, framework)
+    target = _target(session, ctx, q, actor.id, respondent)
+    return save_item_response(request, session, target, item_id, form)
 
 
 @router.post("/{assessment_id}/areas/{area}")
@@ -105,11 +110,11 @@ def save_area(
     session: SessionDep,
     form: FormDep,
     actor: CurrentActor,
-    assessment_id: Id,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
     area: str,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    target = _target(request, session, ctx, actor.id)
+    target = _target(session, ctx, q, actor.id)
     if area not in target.q.area_ids:
         raise InvalidInput("err.answer.unknown_area", area=area)
     return save_area_response(request, session, target, area, form)
@@ -117,10 +122,13 @@ def save_area(
 
 @router.get("/{assessment_id}/submit")
 def submit_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    target = _target(request, session, ctx, actor.id)
+    target = _target(session, ctx, q, actor.id)
     check = check_submit(session, ctx=ctx, q=target.q, respondent=target.respondent)
     return render(
         request,
@@ -131,10 +139,13 @@ def submit_page(
 
 @router.post("/{assessment_id}/submit")
 def submit_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    target = _target(request, session, ctx, actor.id)
+    target = _target(session, ctx, q, actor.id)
     try:
         submit(
             session,
@@ -158,7 +169,7 @@ def submit_assessment(
             },
             status_code=422,
         )
-    return RedirectResponse(f"/assessments/{assessment_id}/summary", status_code=303)
+    return _to_summary(request, ctx)
 
 
 @router.post("/{assessment_id}/share")
@@ -166,21 +177,19 @@ def share(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: Id,
+    ctx: AnswerableAssessment,
     shared: Annotated[str, Form()] = "1",
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
     set_shared(session, ctx=ctx, shared=shared == "1", actor=actor, ip=client_ip(request))
-    return RedirectResponse(f"/assessments/{assessment_id}/summary", status_code=303)
+    return _to_summary(request, ctx)
 
 
 @router.post("/{assessment_id}/reopen")
 def reopen_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request, session: SessionDep, actor: CurrentActor, ctx: ReopenableAssessment
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="reopen")
     reopen(session, ctx=ctx, actor=actor, ip=client_ip(request))
-    return RedirectResponse(f"/assessments/{assessment_id}/summary", status_code=303)
+    return _to_summary(request, ctx)
 
 
 @router.post("/{assessment_id}/links")
@@ -188,14 +197,11 @@ def make_links(
     request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: Id,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
     count: Annotated[int, Form(ge=1, le=500)] = 20,
 ) -> Response:
     """Single-use anonymous links for an individual questionnaire (shown once; only hashes kept)."""
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     if not q.is_individual:
         raise InvalidInput("err.links.not_individual")
     if ctx.assessment.state == "submitted":
@@ -228,59 +234,54 @@ def _individual_page(
     )
 
 
-def _individual_context(
-    request: Request, session: SessionDep, actor: Actor, assessment_id: Id
-) -> AssessmentContext:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
+def _individual(ctx: AnswerableAssessment, q: AnsweredQuestionnaire) -> AssessmentContext:
+    """The assessment of an individual (teacher) questionnaire, else 404."""
     if not q.is_individual:
         raise NotFound("err.page_not_found")
     return ctx
 
 
+IndividualAssessment = Annotated[AssessmentContext, Depends(_individual)]
+
+
+def _to_page(request: Request, ctx: AssessmentContext) -> Response:
+    url = request.app.url_path_for("assessment_page", assessment_id=str(ctx.assessment.id))
+    return RedirectResponse(url, status_code=303)
+
+
 @router.post("/{assessment_id}/collection/close", name="close_collection")
 def close_collection_action(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: IndividualAssessment,
+    settings: SettingsDep,
 ) -> Response:
     """End the unit's teacher collection; release a batch when at least k are waiting."""
-    ctx = _individual_context(request, session, actor, assessment_id)
-    close_collection(
-        session,
-        ctx=ctx,
-        k=request.app.state.settings.min_group_size,
-        actor=actor,
-        ip=client_ip(request),
-    )
-    return RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
+    k = settings.min_group_size
+    close_collection(session, ctx=ctx, k=k, actor=actor, ip=client_ip(request))
+    return _to_page(request, ctx)
 
 
 @router.post("/{assessment_id}/collection/reopen", name="reopen_collection")
 def reopen_collection_action(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request, session: SessionDep, actor: CurrentActor, ctx: IndividualAssessment
 ) -> Response:
     """Let the links take answers again (released later, in a batch of at least k)."""
-    ctx = _individual_context(request, session, actor, assessment_id)
     reopen_collection(session, ctx=ctx, actor=actor, ip=client_ip(request))
-    return RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
+    return _to_page(request, ctx)
 
 
-@router.get("/{assessment_id}/summary")
+@router.get("/{assessment_id}/summary", name="summary_page")
 def summary_page(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: ViewableAssessment,
+    q: ViewedQuestionnaire,
+    settings: SettingsDep,
 ) -> Response:
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")
-    state = request.app.state
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=state.framework
-    )
-    summary = build_summary(
-        session,
-        ctx=ctx,
-        q=q,
-        min_group_size=state.settings.min_group_size,
-    )
+    summary = build_summary(session, ctx=ctx, q=q, min_group_size=settings.min_group_size)
     return render(
         request,
         "summary.html",
@@ -288,7 +289,7 @@ def summary_page(
             "ctx": ctx,
             "q": q,
             "summary": summary,
-            "k": state.settings.min_group_size,
+            "k": settings.min_group_size,
             "can_answer": can_answer(actor, ctx.unit),
             "can_reopen": can_reopen(actor, ctx.unit),
         },

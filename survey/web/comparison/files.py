@@ -7,15 +7,12 @@ translated headers, Parquet keeps the keys. Missing or suppressed values are emp
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from survey.models import Round
 from survey.services.comparison.equity import Equity
 from survey.services.comparison.heatmap import HeatMap
 from survey.sheets import Cell, Sheet
@@ -94,13 +91,6 @@ class Table:
 
     def sheet(self) -> Sheet:
         return Sheet(self.key, self.title, self.labels, self.rows)
-
-
-def export_name(round_: Round, part: str) -> str:
-    """An ASCII file name without extension: ``sjalvvardering-skolor-vt-2026-jamforelse``."""
-    text = f"{round_.title} {part}"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150] or "export"
 
 
 def _r(value: float | None, digits: int) -> float | None:

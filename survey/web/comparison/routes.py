@@ -12,21 +12,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import Response
-from starlette.routing import NoMatchFound
 
 from survey.questionnaire import Questionnaire
+from survey.services.access import Actor
 from survey.services.comparison.equity import Equity, equity, parse_scope
 from survey.services.comparison.heatmap import FIXED_SORTS, HeatMap, heat_map, parse_filters
 from survey.services.comparison.trend import trend
-from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds.access import RoundScope, get_round_units_view
-from survey.sheets import csv_bytes, xlsx_bytes
+from survey.services.rounds.access import RoundScope
+from survey.sheets import csv_bytes, file_stem, xlsx_bytes
 from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.comparison.files import (
     Table,
     equity_tables,
-    export_name,
     heat_map_table,
     parquet_bytes,
 )
@@ -38,44 +37,25 @@ from survey.web.comparison.present import (
     missing_messages,
     note_sentence,
 )
-from survey.web.deps import Id, SessionDep, get_lang
+from survey.web.deps import SessionDep, TrDep, get_lang
 from survey.web.i18n import N_, translate
 from survey.web.labels import (
     COMPARISON_KIND,
     COMPARISON_ORGANISER_TYPE,
     COMPARISON_SCHOOL_FORM,
 )
-from survey.web.rendering import render
+from survey.web.rendering import FileFormat, download, render
+from survey.web.rounds.common import RoundQuestionnaire, RoundView, round_nav
 from survey.web.scopes import ScopeNames
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
 
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "parquet": "application/vnd.apache.parquet",
-}
-PAGES = ("heatmap", "equity", "trend")
-# The round's participation page (built elsewhere), linked from the navigation when it exists.
-PARTICIPATION = "round_overview"
 # Values of a split of the equity view that have texts: value → key, per split.
 VALUE_LABELS = {
     "school_form": COMPARISON_SCHOOL_FORM,
     "kind": COMPARISON_KIND,
     "organiser_type": COMPARISON_ORGANISER_TYPE,
 }
-
-
-def _load(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> tuple[RoundScope, Questionnaire]:
-    scope = get_round_units_view(session, actor=actor, round_id=round_id)
-    q = questionnaire_for(
-        session,
-        questionnaire_id=scope.round.questionnaire_id,
-        framework=request.app.state.framework,
-    )
-    return scope, q
 
 
 def _common(request: Request) -> dict[str, Any]:
@@ -98,19 +78,6 @@ def _formatters(lang: str) -> dict[str, Any]:
     }
 
 
-def round_nav(request: Request, round_id: Id, current: str) -> list[dict[str, Any]]:
-    """Links between the round's pages (participation only once that page exists)."""
-    links = []
-    try:
-        url = request.app.url_path_for(PARTICIPATION, round_id=str(round_id))
-        links.append({"key": "participation", "url": url})
-    except NoMatchFound:
-        pass
-    for key in PAGES:
-        links.append({"key": key, "url": f"/rounds/{round_id}/{key}"})
-    return [{**link, "current": link["key"] == current} for link in links]
-
-
 def _url(base: str, params: dict[str, str | None]) -> str:
     query = {k: v for k, v in params.items() if v}
     return f"{base}?{urlencode(query)}" if query else base
@@ -120,14 +87,13 @@ def _url(base: str, params: dict[str, str | None]) -> str:
 
 
 def _heat_map(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> tuple[HeatMap, Questionnaire]:
-    scope, q = _load(request, session, actor, round_id)
+    request: Request, session: Session, actor: Actor, scope: RoundScope, q: Questionnaire
+) -> HeatMap:
     params = request.query_params
     filters = parse_filters(
         q, form=params.get("form"), kind=params.get("kind"), tag=params.get("tag")
     )
-    hm = heat_map(
+    return heat_map(
         session,
         scope=scope,
         q=q,
@@ -139,15 +105,19 @@ def _heat_map(
         sort=params.get("sort") or "name",
         direction=params.get("dir") or "asc",
     )
-    return hm, q
 
 
-@router.get("/{round_id}/heatmap")
+@router.get("/{round_id}/heatmap", name="heatmap_page")
 def heatmap_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    scope: RoundView,
+    q: RoundQuestionnaire,
 ) -> Response:
-    hm, q = _heat_map(request, session, actor, round_id)
-    base = f"/rounds/{round_id}/heatmap"
+    hm = _heat_map(request, session, actor, scope, q)
+    round_id = scope.round.id
+    base = request.app.url_path_for("heatmap_page", round_id=str(round_id))
     state = {"view": hm.view, **hm.filters.query(), "sort": hm.sort, "dir": hm.direction}
     defaults = (("view", "subgoal"), ("sort", "name"), ("dir", "asc"))
     state = {k: v for k, v in state.items() if (k, v) not in defaults}
@@ -182,7 +152,7 @@ def heatmap_page(
             "hm": hm,
             "q": q,
             "round": hm.results.round,
-            "nav": round_nav(request, round_id, "heatmap"),
+            "nav": round_nav(request, scope.round.id, "heatmap"),
             "link": link,
             "sort_link": sort_link,
             "view_links": {
@@ -197,10 +167,7 @@ def heatmap_page(
                 )
                 for v in ("subgoal", "area")
             },
-            "export_links": {
-                ext: f"/rounds/{round_id}/heatmap.{ext}" + (f"?{query}" if query else "")
-                for ext in ("csv", "xlsx", "parquet")
-            },
+            "export_links": _export_links(request, "heatmap_file", scope, query),
             "reset_link": _url(base, {"view": state.get("view")}),
             "reason_order": ["not_shared", "not_submitted", "below_k", "insufficient"],
             "sort_label": sort_label,
@@ -208,65 +175,47 @@ def heatmap_page(
     )
 
 
-def _download(content: bytes, filename: str, ext: str) -> Response:
-    return Response(
-        content,
-        media_type=MEDIA[ext],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}.{ext}"',
-            "Cache-Control": "no-store",
-        },
-    )
+def _export_links(request: Request, route: str, scope: RoundScope, query: str) -> dict[str, str]:
+    return {
+        fmt.value: request.app.url_path_for(route, round_id=str(scope.round.id), fmt=fmt.value)
+        + (f"?{query}" if query else "")
+        for fmt in FileFormat
+    }
 
 
-def _tables_response(tables: list[Table], filename: str, ext: str) -> Response:
-    if ext == "parquet":
-        return _download(parquet_bytes(tables), filename, ext)
+def _tables_file(tables: list[Table], stem: str, fmt: FileFormat) -> Response:
+    if fmt is FileFormat.parquet:
+        return download(parquet_bytes(tables), f"{stem}.parquet")
     sheets = [t.sheet() for t in tables]
-    return _download(xlsx_bytes(sheets) if ext == "xlsx" else csv_bytes(sheets), filename, ext)
+    content = xlsx_bytes(sheets) if fmt is FileFormat.xlsx else csv_bytes(sheets)
+    return download(content, f"{stem}.{fmt.value}")
 
 
-def _heat_map_export(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, ext: str
+@router.get("/{round_id}/heatmap.{fmt}", name="heatmap_file")
+def heatmap_file(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    scope: RoundView,
+    q: RoundQuestionnaire,
+    fmt: FileFormat,
+    tr: TrDep,
 ) -> Response:
-    hm, _ = _heat_map(request, session, actor, round_id)
-    common = _common(request)
-    name = export_name(hm.results.round, translate("cmp.file.heatmap", common["lang"]))
-    tables = [heat_map_table(hm, tr=common["tr"], names=common["names"])]
-    return _tables_response(tables, name, ext)
-
-
-@router.get("/{round_id}/heatmap.csv")
-def heatmap_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _heat_map_export(request, session, actor, round_id, "csv")
-
-
-@router.get("/{round_id}/heatmap.xlsx")
-def heatmap_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _heat_map_export(request, session, actor, round_id, "xlsx")
-
-
-@router.get("/{round_id}/heatmap.parquet")
-def heatmap_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _heat_map_export(request, session, actor, round_id, "parquet")
+    hm = _heat_map(request, session, actor, scope, q)
+    names = _common(request)["names"]
+    stem = file_stem(scope.round.title, tr("cmp.file.heatmap"))
+    return _tables_file([heat_map_table(hm, tr=tr, names=names)], stem, fmt)
 
 
 # ------------------------------------------------------------------------------ equity panel
 
 
 def _equity(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> tuple[Equity, Questionnaire]:
-    scope, q = _load(request, session, actor, round_id)
+    request: Request, session: Session, actor: Actor, scope: RoundScope, q: Questionnaire
+) -> Equity:
     params = request.query_params
     filters = parse_filters(q, form=None, kind=None, tag=params.get("tag"))
-    eq = equity(
+    return equity(
         session,
         scope=scope,
         q=q,
@@ -276,20 +225,24 @@ def _equity(
         group=params.get("group") or None,
         tag=filters.tag,
     )
-    return eq, q
 
 
-@router.get("/{round_id}/equity")
+@router.get("/{round_id}/equity", name="equity_page")
 def equity_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    scope: RoundView,
+    q: RoundQuestionnaire,
 ) -> Response:
-    eq, q = _equity(request, session, actor, round_id)
+    eq = _equity(request, session, actor, scope, q)
+    round_id = scope.round.id
     common = _common(request)
     tr, lang = common["tr"], common["lang"]
     column = parse_scope(request.query_params.get("scope"), eq.columns)
     panel = eq.panels.get(column.key)
     params = {"group": request.query_params.get("group"), "tag": request.query_params.get("tag")}
-    base = f"/rounds/{round_id}/equity"
+    base = request.app.url_path_for("equity_page", round_id=str(round_id))
     query = urlencode({k: v for k, v in params.items() if v})
     regions = {ru.region.county_code: ru.region.name for ru in eq.results.units if ru.region}
 
@@ -310,7 +263,7 @@ def equity_page(
             "eq": eq,
             "q": q,
             "round": eq.results.round,
-            "nav": round_nav(request, round_id, "equity"),
+            "nav": round_nav(request, scope.round.id, "equity"),
             "column": column,
             "panel": panel,
             "params": {k: v for k, v in params.items() if v},
@@ -322,53 +275,39 @@ def equity_page(
             "missing": missing_messages(panel, individual=q.is_individual, tr=tr) if panel else [],
             "value_label": value_label,
             "excluded": Counter(eq.results.raw.excluded.values()),
-            "export_links": {
-                ext: f"/rounds/{round_id}/equity.{ext}" + (f"?{query}" if query else "")
-                for ext in ("csv", "xlsx", "parquet")
-            },
+            "export_links": _export_links(request, "equity_file", scope, query),
         },
     )
 
 
-def _equity_export(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id, ext: str
+@router.get("/{round_id}/equity.{fmt}", name="equity_file")
+def equity_file(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    scope: RoundView,
+    q: RoundQuestionnaire,
+    fmt: FileFormat,
+    tr: TrDep,
 ) -> Response:
-    eq, _ = _equity(request, session, actor, round_id)
-    common = _common(request)
-    tables = equity_tables(eq, tr=common["tr"], names=common["names"])
-    name = export_name(eq.results.round, translate("cmp.file.equity", common["lang"]))
-    return _tables_response(tables, name, ext)
-
-
-@router.get("/{round_id}/equity.csv")
-def equity_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _equity_export(request, session, actor, round_id, "csv")
-
-
-@router.get("/{round_id}/equity.xlsx")
-def equity_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _equity_export(request, session, actor, round_id, "xlsx")
-
-
-@router.get("/{round_id}/equity.parquet")
-def equity_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _equity_export(request, session, actor, round_id, "parquet")
+    eq = _equity(request, session, actor, scope, q)
+    names = _common(request)["names"]
+    stem = file_stem(scope.round.title, tr("cmp.file.equity"))
+    return _tables_file(equity_tables(eq, tr=tr, names=names), stem, fmt)
 
 
 # ------------------------------------------------------------------------------------- trend
 
 
-@router.get("/{round_id}/trend")
+@router.get("/{round_id}/trend", name="trend_page")
 def trend_page(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    scope: RoundView,
+    q: RoundQuestionnaire,
 ) -> Response:
-    scope, q = _load(request, session, actor, round_id)
+    round_id = scope.round.id
     view = request.query_params.get("view") or "subgoal"
     result = trend(
         session,
@@ -379,7 +318,7 @@ def trend_page(
         k_detail=request.app.state.settings.detail_group_size,
         view=view,
     )
-    base = f"/rounds/{round_id}/trend"
+    base = request.app.url_path_for("trend_page", round_id=str(round_id))
     return render(
         request,
         "trend.html",
@@ -389,7 +328,7 @@ def trend_page(
             "t": result,
             "q": q,
             "round": scope.round,
-            "nav": round_nav(request, round_id, "trend"),
+            "nav": round_nav(request, scope.round.id, "trend"),
             "view_links": {v: _url(base, {"view": v}) for v in ("subgoal", "area")},
         },
     )

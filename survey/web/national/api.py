@@ -13,8 +13,11 @@ from survey.services.national.releases import load_release, parse_release_number
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.access import get_national_round
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import Id, SessionDep
+from survey.web.deps import FrameworkDep, Id, SessionDep, TrDep
+from survey.web.national.common import NationalRound, ReleaseNumber
+from survey.web.national.reports import aggregates_file
 from survey.web.openapi import API_ERRORS
+from survey.web.rendering import FileFormat
 
 router = APIRouter(
     prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"], responses=API_ERRORS
@@ -41,7 +44,9 @@ def releases(session: SessionDep, actor: CurrentActor, round_id: Id) -> list[dic
     ]
 
 
-@router.get("/rounds/{round_id}/aggregates", response_class=JSONResponse)
+@router.get(
+    "/rounds/{round_id}/aggregates", response_class=JSONResponse, name="national_aggregates_api"
+)
 def aggregates(
     request: Request,
     session: SessionDep,
@@ -95,3 +100,20 @@ def aggregates(
     # Encoded once per release and breakdown: thousands of rows are not serialised again.
     content = publication.encoded(("aggregates", columns, scope_type), body)
     return Response(content, media_type="application/json")
+
+
+@router.get("/rounds/{round_id}/aggregates.{fmt}")
+def aggregates_as_file(
+    session: SessionDep,
+    round_: NationalRound,
+    framework: FrameworkDep,
+    fmt: FileFormat,
+    tr: TrDep,
+    number: ReleaseNumber,
+) -> Response:
+    """Every aggregate table of a release as one file, the format the path's extension:
+    ``csv`` (UTF-8 with BOM; column ``by`` names the breakdown; a suppressed statistic is "–"),
+    ``xlsx`` (a method sheet — definitions, coverage, the suppression rule with k and the
+    marker "–" —, one sheet per breakdown, the comparisons) or ``parquet`` (typed columns; a
+    suppressed statistic is null and ``suppressed`` is true)."""
+    return aggregates_file(session, round_, framework, fmt, tr, number)

@@ -16,8 +16,6 @@ Statistics are rounded to four decimals in the files; the JSON API gives full pr
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +24,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, select
 
+from survey.cache import Memo, database_key
 from survey.clock import utcnow
 from survey.models import Round, Unit
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.comparison.heatmap import scope_columns
 from survey.services.national.aggregates import DIMENSIONS, FAMILY, Publication
 from survey.services.national.releases import Release, round_release
-from survey.sheets import Cell, Sheet, csv_bytes, xlsx_bytes
+from survey.sheets import Cell, Sheet, csv_bytes, file_stem, xlsx_bytes
 from survey.stats.publication import DETAIL_FIELDS
 from survey.web.formatting import format_date, format_datetime, format_percent
 from survey.web.i18n import N_, ntranslate
@@ -352,52 +351,45 @@ def xlsx_file(
     return xlsx_bytes(sheets)
 
 
+FORMATS = ("csv", "xlsx", "parquet")
+
+
 @dataclass(frozen=True)
 class PublicationFile:
     content: bytes
-    media_type: str
     filename: str
 
 
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "parquet": "application/vnd.apache.parquet",
-}
-
-
-_files: dict[tuple[Any, ...], PublicationFile] = {}
+# Releases never change, so a release's file is made once (a large XLSX takes seconds); bounded
+# by total size.
+_files: Memo[PublicationFile] = Memo(
+    "publication files", max_weight=64 * 1024 * 1024, weight=lambda f: len(f.content)
+)
 
 
 def publication_file(
     session: Session, *, round_: Round, framework: Framework, fmt: str, tr: Tr, lang: str,
     number: int | None = None,
 ) -> PublicationFile:  # fmt: skip
-    """A release's aggregates as ``fmt`` (csv, xlsx or parquet), made once per release
-    (releases never change; writing a large XLSX takes seconds)."""
+    """A release's aggregates as ``fmt`` (csv, xlsx or parquet)."""
     q, release = round_release(session, round_=round_, framework=framework, number=number)
-    key = (str(session.get_bind().url), release.info.id, fmt, lang)  # type: ignore[union-attr]
-    if key in _files:
-        return _files[key]
-    pub = release.publication
-    names = group_names(session, pub.rows)
-    records = flat_rows(
-        pub, q=q, framework=framework, names=names, tr=tr, lang=lang, release=release.info.number
-    )
-    if fmt == "csv":
-        content = csv_file(records)
-    elif fmt == "xlsx":
-        content = xlsx_file(release, q=q, framework=framework, records=records, tr=tr, lang=lang)
-    else:
-        content = parquet_file(records)
-    if len(_files) > 24:
-        _files.clear()
-    name = f"{file_stem(round_)}-release-{release.info.number}-aggregat.{fmt}"
-    _files[key] = PublicationFile(content, MEDIA_TYPES[fmt], name)
-    return _files[key]
 
+    def make() -> PublicationFile:
+        pub = release.publication
+        names = group_names(session, pub.rows)
+        records = flat_rows(
+            pub, q=q, framework=framework, names=names, tr=tr, lang=lang,
+            release=release.info.number,
+        )  # fmt: skip
+        if fmt == "csv":
+            content = csv_file(records)
+        elif fmt == "xlsx":
+            content = xlsx_file(
+                release, q=q, framework=framework, records=records, tr=tr, lang=lang
+            )
+        else:
+            content = parquet_file(records)
+        stem = file_stem(round_.title, f"release {release.info.number} aggregat")
+        return PublicationFile(content, f"{stem}.{fmt}")
 
-def file_stem(round_: Round) -> str:
-    """An ASCII file name stem: ``nationell-uppfoljning-2026``."""
-    text = unicodedata.normalize("NFKD", round_.title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or f"omgang-{round_.id}"
+    return _files.get_or_make((database_key(session), release.info.id, fmt, lang), make)

@@ -1,11 +1,10 @@
-"""National follow-up pages (issue 8) under ``/national``: the national rounds, creating one,
-a round's aggregates by breakdown with charts, the trends, a printable report, and the
-publication files (also under ``/api/v1/national/rounds/{id}/aggregates.{csv,xlsx,parquet}``:
-the format is the path's extension).
+"""National follow-up pages under ``/national``: the national rounds, creating one, publishing a
+release, and a round's aggregates by breakdown with charts (or, before the first release, its
+participation). Trends, the report and the files are in :mod:`survey.web.national.reports`.
 
-National staff and admins only, and national rounds only: 404 for everyone and everything else.
-Every number comes from a release of the round (``load_release``), suppression applied; the
-pages never compute or hide anything themselves.
+National staff and admins only, and national rounds only: 404 for everyone and everything else
+(:data:`~survey.web.national.common.NationalRound`). Every number comes from a release of the
+round; the pages never compute or hide anything themselves.
 """
 
 from __future__ import annotations
@@ -14,158 +13,75 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from survey.clock import local_today
-from survey.errors import Conflict, InvalidInput, NotFound
+from survey.errors import NotFound
 from survey.models import SCHOOL_FORMS, Round, Unit
 from survey.services.access import Actor
-from survey.services.comparison.heatmap import ScopeColumn, scope_columns
 from survey.services.national.aggregates import parse_by, participation_table
-from survey.services.national.releases import (
-    create_release,
-    next_kind,
-    parse_release_number,
-    releases_of,
-    round_release,
-)
+from survey.services.national.releases import create_release, releases_of, round_release
 from survey.services.national.rounds import (
     TARGET_KINDS,
-    can_create_national_round,
     create_national_round,
     national_rounds,
     parse_national_round_request,
     round_counts,
 )
-from survey.services.national.trends import national_trends
 from survey.services.questionnaires import questionnaire_for
-from survey.services.rounds.access import can_manage_round, get_national_round
+from survey.services.rounds.access import can_manage_round
 from survey.services.rounds.requests import Issue, RoundInputError
-from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, Id, SessionDep, get_lang
-from survey.web.errors import error_text
-from survey.web.i18n import N_, translate
-from survey.web.labels import NATIONAL_KINDS
-from survey.web.national.files import (
-    MARKER,
-    breakdown_title,
-    group_names,
-    publication_file,
+from survey.web.auth import CsrfProtected, client_ip
+from survey.web.deps import (
+    FormDep,
+    FrameworkDep,
+    QuestionnairesDep,
+    SessionDep,
+    SettingsDep,
+    TrDep,
 )
+from survey.web.i18n import N_
+from survey.web.labels import NATIONAL_KINDS
+from survey.web.national.common import (
+    NationalActor,
+    NationalRound,
+    ReleaseNumber,
+    checked_scope_type,
+    columns_of,
+    nav,
+    page_context,
+    release_bar,
+)
+from survey.web.national.files import FORMATS, breakdown_title, group_names
 from survey.web.national.present import (
-    SCOPE_TYPES,
     breakdown_options,
     equity_sentences,
-    formatters,
     group_rows,
     scope_rows,
     targets_in_words,
 )
-from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
-from survey.web.scopes import ScopeNames
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
-api_router = APIRouter(
-    prefix="/api/v1/national", dependencies=[CsrfProtected], tags=["national"], responses=API_ERRORS
-)
-FORMATS = ("csv", "xlsx", "parquet")
-
-
-def _require_national(actor: Actor) -> None:
-    if not can_create_national_round(actor):
-        raise NotFound("err.page_not_found")
-
-
-def _national_round(session: SessionDep, actor: Actor, round_id: Id) -> Round:
-    _require_national(actor)
-    return get_national_round(session, actor=actor, round_id=round_id)
-
-
-def _releases(session: SessionDep, actor: Actor, round_: Round, current: int | None,
-              page: str, lang: str) -> dict[str, Any]:  # fmt: skip
-    """What the release bar shows: the releases (links), the current one, and whether the actor
-    may publish the next (and which kind it would be, or why not)."""
-    found = releases_of(session, round_id=round_.id)  # type: ignore[arg-type]
-    owner = session.get(Unit, round_.owner_unit_id)
-    can_publish = owner is not None and can_manage_round(actor, round_, owner)
-    kind, blocked = None, None
-    if can_publish:
-        try:
-            kind = next_kind(round_, found)
-        except Conflict as exc:  # the reason is shown beside the (absent) button
-            blocked = error_text(exc, lang)
-    suffix = {"round": "", "trends": "/trends", "report": "/report"}[page]
-    return {
-        "releases": [
-            {
-                "number": r.number,
-                "kind": r.kind,
-                "date": r.created_at,
-                "n_units": r.n_units,
-                "url": f"/national/rounds/{round_.id}{suffix}?release={r.number}",
-                "current": r.number == current,
-            }
-            for r in found
-        ],
-        "can_publish": can_publish,
-        "next_kind": kind,
-        "blocked": blocked,
-        "publish_url": f"/national/rounds/{round_.id}/releases",
-    }
-
-
-def _common(request: Request) -> dict[str, Any]:
-    lang = get_lang(request)
-    return {
-        "lang": lang,
-        "k": request.app.state.settings.min_group_size,
-        "marker": MARKER,
-        "tr": lambda key, **kw: translate(key, lang, **kw),
-        "names": ScopeNames(request.app.state.framework, lang),
-        **formatters(lang),
-    }
-
-
-def _scope_type(raw: str) -> str:
-    if raw not in SCOPE_TYPES:
-        raise InvalidInput(
-            "err.field.not_one_of", field="scope", value=raw, allowed=", ".join(SCOPE_TYPES)
-        )
-    return raw
-
-
-def _nav(round_id: Id, current: str, release: int | None) -> list[dict[str, Any]]:
-    pages = (("round", ""), ("trends", "/trends"), ("report", "/report"))
-    query = f"?release={release}" if release else ""
-    return [
-        {
-            "key": key,
-            "url": f"/national/rounds/{round_id}{suffix}{query}",
-            "current": key == current,
-        }
-        for key, suffix in pages
-        if release or key == "round"
-    ]
 
 
 # --------------------------------------------------------------------------------- list, new
 
 
 @router.get("", name="national_list")
-def national_list(request: Request, session: SessionDep, actor: CurrentActor) -> Response:
-    _require_national(actor)
+def national_list(request: Request, session: SessionDep, actor: NationalActor) -> Response:
     rounds = national_rounds(session)
-    common = _common(request)
+    common = page_context(request)
     return render(
         request,
         "national_list.html",
         {
             **common,
             "rounds": rounds,
-            "counts": round_counts(session, round_ids=[r.id for r in rounds]),  # type: ignore[misc]
+            "counts": round_counts(session, round_ids=[r.id for r in rounds if r.id is not None]),
             "targets": {r.id: targets_in_words(r, common["tr"], common["lang"]) for r in rounds},
-            "can_create": can_create_national_round(actor),
+            "can_create": True,
         },
     )
 
@@ -196,29 +112,29 @@ ISSUES = {
 
 def _form_page(
     request: Request,
+    tr: TrDep,
+    questionnaires: QuestionnairesDep,
     *,
     values: dict[str, Any],
     issues: list[Issue] | None = None,
     status_code: int = 200,
 ) -> Response:
-    lang = get_lang(request)
     issue_list = [
         {
             "field": i.field,
-            "label": translate(FIELDS[i.field], lang),
-            "text": translate(ISSUES[i.key], lang, **_issue_values(i.values, lang)),
+            "label": tr(FIELDS[i.field]),
+            "text": tr(ISSUES[i.key], **_issue_values(i.values, tr)),
         }
         for i in issues or []
     ]
-    questionnaires = sorted(
-        request.app.state.questionnaires.values(), key=lambda q: (q.title.get(lang), q.version)
-    )
     return render(
         request,
         "national_new.html",
         {
-            **_common(request),
-            "questionnaires": questionnaires,
+            **page_context(request),
+            "questionnaires": sorted(
+                questionnaires.values(), key=lambda q: (q.title.get(tr.lang), q.version)
+            ),
             "kinds": TARGET_KINDS,
             "school_forms": SCHOOL_FORMS,
             "values": values,
@@ -230,83 +146,114 @@ def _form_page(
     )
 
 
-def _issue_values(values: dict[str, Any], lang: str) -> dict[str, Any]:
+def _issue_values(values: dict[str, Any], tr: TrDep) -> dict[str, Any]:
     shown = dict(values)
     for key in ("kinds", "for"):
         if key in shown:
-            shown[key] = ", ".join(translate(NATIONAL_KINDS[k], lang) for k in shown[key])
+            shown[key] = ", ".join(tr(NATIONAL_KINDS[k]) for k in shown[key])
     return shown
 
 
 @router.get("/rounds/new", name="national_new_round")
-def new_national_round(request: Request, actor: CurrentActor) -> Response:
-    _require_national(actor)
-    return _form_page(request, values={"kinds": [], "school_forms": []})
+def new_national_round(
+    request: Request, actor: NationalActor, tr: TrDep, questionnaires: QuestionnairesDep
+) -> Response:
+    return _form_page(request, tr, questionnaires, values={"kinds": [], "school_forms": []})
 
 
 @router.post("/rounds", name="national_create_round")
 def create_national_round_action(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor
+    request: Request,
+    session: SessionDep,
+    form: FormDep,
+    actor: NationalActor,
+    tr: TrDep,
+    questionnaires: QuestionnairesDep,
 ) -> Response:
-    _require_national(actor)
     single = {k: v for k, v in form.items() if isinstance(v, str)}
     lists = {
         name: [v for v in form.getlist(name) if isinstance(v, str)]
         for name in ("kinds", "school_forms")
     }
-    req = parse_national_round_request(single, lists)
     try:
         round_ = create_national_round(
             session,
             actor=actor,
-            req=req,
-            questionnaires=request.app.state.questionnaires,
+            req=parse_national_round_request(single, lists),
+            questionnaires=questionnaires,
             today=local_today(),
             ip=client_ip(request),
         )
-    except RoundInputError as exc:
-        session.rollback()
-        return _form_page(request, values={**single, **lists}, issues=exc.issues, status_code=422)
-    return RedirectResponse(f"/national/rounds/{round_.id}?created=1", status_code=303)
+    except RoundInputError as exc:  # nothing was written (the service checks before it adds)
+        return _form_page(
+            request,
+            tr,
+            questionnaires,
+            values={**single, **lists},
+            issues=exc.issues,
+            status_code=422,
+        )
+    url = request.app.url_path_for("national_round", round_id=str(round_.id))
+    return RedirectResponse(f"{url}?created=1", status_code=303)
+
+
+@router.post("/rounds/{round_id}/releases", name="national_publish")
+def publish_release(
+    request: Request,
+    session: SessionDep,
+    actor: NationalActor,
+    round_: NationalRound,
+    settings: SettingsDep,
+    framework: FrameworkDep,
+) -> Response:
+    """Publish the round's next release (national staff who manage the round, admins)."""
+    owner = session.get(Unit, round_.owner_unit_id)
+    if owner is None or not can_manage_round(actor, round_, owner):
+        raise NotFound("err.page_not_found")
+    made = create_release(
+        session,
+        round_=round_,
+        q=questionnaire_for(session, questionnaire_id=round_.questionnaire_id, framework=framework),
+        k=settings.min_group_size,
+        k_detail=settings.detail_group_size,
+        actor_id=actor.id,
+        ip=client_ip(request),
+    )
+    url = request.app.url_path_for("national_round", round_id=str(round_.id))
+    return RedirectResponse(f"{url}?release={made.number}&published=1", status_code=303)
 
 
 # --------------------------------------------------------------------------------- one round
 
 
-def _columns(request: Request, q: Any, scope_type: str) -> list[ScopeColumn]:
-    all_columns = scope_columns(q)
-    return [c for c in all_columns if c.scope_type == scope_type]
-
-
 @router.get("/rounds/{round_id}", name="national_round")
-def national_round(
+def national_round_page(
     request: Request,
     session: SessionDep,
-    actor: CurrentActor,
-    round_id: Id,
+    actor: NationalActor,
+    round_: NationalRound,
+    framework: FrameworkDep,
+    number: ReleaseNumber,
     by: str = "",
     scope: str = "subgoal",
-    release: str | None = None,
 ) -> Response:
-    round_ = _national_round(session, actor, round_id)
-    columns_by, scope_type = parse_by(by), _scope_type(scope)
-    number = parse_release_number(release)
-    common = _common(request)
-    tr, lang = common["tr"], common["lang"]
-    if not releases_of(session, round_id=round_id):
+    assert round_.id is not None
+    columns_by, scope_type = parse_by(by), checked_scope_type(scope)
+    common = page_context(request)
+    if not releases_of(session, round_id=round_.id):
         return _participation_page(request, session, actor, round_, columns_by, common)
-    q, chosen = round_release(
-        session, round_=round_, framework=request.app.state.framework, number=number
-    )
+    tr, lang = common["tr"], common["lang"]
+    q, chosen = round_release(session, round_=round_, framework=framework, number=number)
     pub = chosen.publication
     names = group_names(session, pub.rows)
-    columns = _columns(request, q, scope_type)
+    columns = columns_of(q, scope_type)
     nation = {(r["scope_type"], r["scope_id"]): r for r in pub.select(by=())}
     rows = pub.select(by=columns_by, scope_type=scope_type)
     comparisons = {
         (c["scope_type"], c["scope_id"]): c
         for c in pub.select_comparisons(by=columns_by, scope_type=scope_type)
     }
+    sections: list[dict[str, Any]]
     if columns_by:
         sections = [
             {
@@ -320,15 +267,10 @@ def national_round(
             for c in columns
         ]
     else:
-        sections = [
-            {
-                "column": None,
-                "rows": scope_rows(rows, columns, common["names"]),
-                "reference": None,
-                "equity": [],
-            }
-        ]
-    query = f"?release={chosen.info.number}"
+        rows_of = scope_rows(rows, columns, common["names"])
+        sections = [{"column": None, "rows": rows_of, "reference": None, "equity": []}]
+    number = chosen.info.number
+    query = f"?release={number}"
     return render(
         request,
         "national_round.html",
@@ -336,27 +278,31 @@ def national_round(
             **common,
             "round": round_,
             "q": q,
-            "nav": _nav(round_id, "round", chosen.info.number),
+            "nav": nav(request, round_.id, "round", number),
             "release": chosen.info,
-            **_releases(session, actor, round_, chosen.info.number, "round", get_lang(request)),
+            **release_bar(request, session, actor, round_, number, "round"),
             "options": breakdown_options(tr),
             "by": ",".join(columns_by),
             "by_title": breakdown_title(columns_by, tr),
             "scope_type": scope_type,
             "sections": sections,
             "total": nation.get(("total", "total")),
-            "targets": targets_in_words(round_, tr, common["lang"]),
+            "targets": targets_in_words(round_, tr, lang),
             "created": request.query_params.get("created") == "1",
             "published": request.query_params.get("published") == "1",
-            "downloads": {f: f"/national/rounds/{round_id}/aggregates.{f}{query}" for f in FORMATS},
-            "api": f"/api/v1/national/rounds/{round_id}/aggregates{query}",
+            "downloads": {
+                f: request.app.url_path_for("national_file", round_id=str(round_.id), fmt=f) + query
+                for f in FORMATS
+            },
+            "api": request.app.url_path_for("national_aggregates_api", round_id=str(round_.id))
+            + query,
         },
     )
 
 
 def _participation_page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     actor: Actor,
     round_: Round,
     columns_by: tuple[str, ...],
@@ -364,6 +310,7 @@ def _participation_page(
 ) -> Response:
     """Before the first release: participation only (counts and response rates), never a
     statistic that moves with each submission."""
+    assert round_.id is not None
     tr = common["tr"]
     by = columns_by[:1] or ("region",)
     table = participation_table(session, round_=round_, by=by[0])
@@ -378,9 +325,9 @@ def _participation_page(
         {
             **common,
             "round": round_,
-            "nav": _nav(round_.id, "round", None),  # type: ignore[arg-type]
+            "nav": nav(request, round_.id, "round", None),
             "release": None,
-            **_releases(session, actor, round_, None, "round", get_lang(request)),
+            **release_bar(request, session, actor, round_, None, "round"),
             "participation": table,
             "by": by[0],
             "by_title": breakdown_title(by, tr),
@@ -389,222 +336,3 @@ def _participation_page(
             "created": request.query_params.get("created") == "1",
         },
     )
-
-
-@router.post("/rounds/{round_id}/releases", name="national_publish")
-def publish_release(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    """Publish the round's next release (national staff who manage the round, admins)."""
-    round_ = _national_round(session, actor, round_id)
-    owner = session.get(Unit, round_.owner_unit_id)
-    if owner is None or not can_manage_round(actor, round_, owner):
-        raise NotFound("err.page_not_found")
-    state = request.app.state
-    q = questionnaire_for(
-        session, questionnaire_id=round_.questionnaire_id, framework=state.framework
-    )
-    made = create_release(
-        session,
-        round_=round_,
-        q=q,
-        k=state.settings.min_group_size,
-        k_detail=state.settings.detail_group_size,
-        actor_id=actor.id,
-        ip=client_ip(request),
-    )
-    return RedirectResponse(
-        f"/national/rounds/{round_id}?release={made.number}&published=1", status_code=303
-    )
-
-
-@router.get("/rounds/{round_id}/trends", name="national_trends")
-def national_trends_page(
-    request: Request,
-    session: SessionDep,
-    actor: CurrentActor,
-    round_id: Id,
-    by: str = "",
-    scope: str = "total",
-    release: str | None = None,
-) -> Response:
-    round_ = _national_round(session, actor, round_id)
-    columns_by, scope_type = parse_by(by), _scope_type(scope)
-    number = parse_release_number(release)
-    if not releases_of(session, round_id=round_id):
-        return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
-    common = _common(request)
-    tr = common["tr"]
-    trends = national_trends(
-        session,
-        round_=round_,
-        framework=request.app.state.framework,
-        by=columns_by,
-        number=number,
-    )
-    names = group_names(session, [r for p in trends.publications for r in p.rows])
-    paired = trends.paired.select(scope_type) if trends.paired else []
-    sections = []
-    side = trends.side_by_side(scope_type)
-    for c in _columns(request, trends.q, scope_type):
-        groups = side.get((c.scope_type, c.scope_id), {})
-        cross = sorted(
-            (
-                (names.label(dict(zip(columns_by, g, strict=True)), tr), cells)
-                for g, cells in groups.items()
-            ),
-            key=lambda item: item[0].casefold(),
-        )
-        pairs = group_rows([r for r in paired if r["scope_id"] == c.scope_id], names, tr)
-        sections.append({"column": c, "cross": cross, "paired": pairs})
-    return render(
-        request,
-        "national_trends.html",
-        {
-            **common,
-            "round": round_,
-            "t": trends,
-            "q": trends.q,
-            "nav": _nav(round_id, "trends", trends.release.info.number),
-            "release": trends.release.info,
-            **_releases(
-                session, actor, round_, trends.release.info.number, "trends", get_lang(request)
-            ),
-            "options": breakdown_options(tr),
-            "by": ",".join(columns_by),
-            "by_title": breakdown_title(columns_by, tr),
-            "scope_type": scope_type,
-            "sections": sections,
-        },
-    )
-
-
-@router.get("/rounds/{round_id}/report", name="national_report")
-def national_report(
-    request: Request,
-    session: SessionDep,
-    actor: CurrentActor,
-    round_id: Id,
-    by: str = "region",
-    release: str | None = None,
-) -> Response:
-    round_ = _national_round(session, actor, round_id)
-    columns_by = parse_by(by) or ("region",)
-    number = parse_release_number(release)
-    if not releases_of(session, round_id=round_id):
-        return RedirectResponse(f"/national/rounds/{round_id}", status_code=303)
-    common = _common(request)
-    tr, lang = common["tr"], common["lang"]
-    q, chosen = round_release(
-        session, round_=round_, framework=request.app.state.framework, number=number
-    )
-    pub = chosen.publication
-    names = group_names(session, pub.rows)
-    all_columns = scope_columns(q)
-    nation = scope_rows(pub.select(by=()), all_columns, common["names"])
-    equity = [
-        (
-            breakdown_title((d,), tr),
-            equity_sentences(
-                next(iter(pub.select_comparisons(by=(d,), scope_type="total")), None),
-                (d,),
-                tr,
-                lang,
-            ),
-        )
-        for d in ("region", "organiser_type", "school_form", "organiser")
-    ]
-    return render(
-        request,
-        "national_report.html",
-        {
-            **common,
-            "round": round_,
-            "q": q,
-            "nav": _nav(round_id, "report", chosen.info.number),
-            "release": chosen.info,
-            "nation": nation,
-            "total": next((v.row for v in nation if v.row["scope_type"] == "total"), None),
-            "options": breakdown_options(tr),
-            "by": ",".join(columns_by),
-            "by_title": breakdown_title(columns_by, tr),
-            "groups": group_rows(pub.select(by=columns_by, scope_type="total"), names, tr),
-            "equity": equity,
-            "targets": targets_in_words(round_, tr, common["lang"]),
-            "today": local_today(),
-        },
-    )
-
-
-# --------------------------------------------------------------------------------- files
-
-
-def _file(request: Request, session: SessionDep, actor: Actor, round_id: Id, fmt: str) -> Response:
-    round_ = _national_round(session, actor, round_id)
-    number = parse_release_number(request.query_params.get("release"))
-    lang = get_lang(request)
-    out = publication_file(
-        session,
-        round_=round_,
-        framework=request.app.state.framework,
-        fmt=fmt,
-        tr=lambda key, **kw: translate(key, lang, **kw),
-        lang=lang,
-        number=number,
-    )
-    return Response(
-        out.content,
-        media_type=out.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{out.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@router.get("/rounds/{round_id}/aggregates.csv", name="national_csv")
-def aggregates_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _file(request, session, actor, round_id, "csv")
-
-
-@router.get("/rounds/{round_id}/aggregates.xlsx", name="national_xlsx")
-def aggregates_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _file(request, session, actor, round_id, "xlsx")
-
-
-@router.get("/rounds/{round_id}/aggregates.parquet", name="national_parquet")
-def aggregates_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    return _file(request, session, actor, round_id, "parquet")
-
-
-@api_router.get("/rounds/{round_id}/aggregates.csv")
-def api_aggregates_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    """Every aggregate table of the round as one CSV (UTF-8 with BOM; column ``by`` names the
-    breakdown; a suppressed statistic is "–"). The format is the path's extension."""
-    return _file(request, session, actor, round_id, "csv")
-
-
-@api_router.get("/rounds/{round_id}/aggregates.xlsx")
-def api_aggregates_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    """Every aggregate table of the round as XLSX: a method sheet (definitions, coverage, the
-    suppression rule with k and the marker "–"), one sheet per breakdown, the comparisons."""
-    return _file(request, session, actor, round_id, "xlsx")
-
-
-@api_router.get("/rounds/{round_id}/aggregates.parquet")
-def api_aggregates_parquet(
-    request: Request, session: SessionDep, actor: CurrentActor, round_id: Id
-) -> Response:
-    """Every aggregate table of the round as Parquet (typed columns; a suppressed statistic is
-    null and ``suppressed`` is true)."""
-    return _file(request, session, actor, round_id, "parquet")

@@ -3,13 +3,10 @@ column names and labels in the reader's language (``tr``). Times are Swedish loc
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from survey.clock import utcnow
-from survey.models import Round
 from survey.questionnaire import Questionnaire
 from survey.services.rounds.participation import Participation, Reminder
 from survey.sheets import Sheet
@@ -143,10 +140,3 @@ def reminders_sheet(part: Participation, waiting: list[Reminder], *, tr: Transla
         [tr(key) for key in REMINDER_COLUMNS.values()],
         rows,
     )
-
-
-def file_stem(round_: Round, part: str) -> str:
-    """An ASCII file name without extension: ``sjalvvardering-skolor-vt-2026-deltagande``."""
-    text = f"{round_.title} {part}"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150] or "omgang"
