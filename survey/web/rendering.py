@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2_fragments import render_block
 from starlette.responses import HTMLResponse, Response
 
+from survey.sheets import Sheet, csv_bytes, xlsx_bytes
 from survey.web.auth import csrf_token_for, set_csrf_cookie
 from survey.web.deps import get_lang
 from survey.web.i18n import LANGUAGES
@@ -82,6 +82,13 @@ class FileFormat(StrEnum):
     parquet = "parquet"
 
 
+class SheetFormat(StrEnum):
+    """Formats for sheets of text and numbers (no Parquet)."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -92,17 +99,19 @@ MEDIA_TYPES = {
 
 
 def download(content: bytes, filename: str) -> Response:
-    """A file to save: the media type from the file's extension, the name in both header forms
-    (plain ASCII and RFC 6266's UTF-8 ``filename*``), never cached."""
-    ext = filename.rsplit(".", 1)[-1]
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    """A file to save: the media type from the extension, never cached. File names come from
+    :func:`survey.sheets.file_stem` (ASCII letters, digits and dashes), so they need no quoting."""
     return Response(
         content,
-        media_type=MEDIA_TYPES[ext],
+        media_type=MEDIA_TYPES[filename.rsplit(".", 1)[-1]],
         headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-            ),
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
+
+
+def sheets_file(sheets: list[Sheet], stem: str, fmt: str) -> Response:
+    """Sheets as a CSV (one ``section`` column) or an XLSX (one sheet each) download."""
+    content = xlsx_bytes(sheets) if fmt == "xlsx" else csv_bytes(sheets)
+    return download(content, f"{stem}.{fmt}")

@@ -178,6 +178,15 @@ LAST = {  # change the state: run at the end
 }
 
 
+def _expand_formats(route: APIRoute, path: str) -> list[str]:
+    """A download route takes its format from the path (``export.{fmt}``): one path per format
+    it accepts, so that each file is checked for each role."""
+    fmt = next((p for p in route.dependant.path_params if p.name == "fmt"), None)
+    if fmt is None:
+        return [path]
+    return [path.replace("{fmt}", f.value) for f in fmt.field_info.annotation]
+
+
 def app_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """Every (method, path) the app serves, descending into included routers (FastAPI keeps
     them as wrappers around the original router)."""
@@ -192,9 +201,9 @@ def app_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
             if original is not None:
                 walk(original.routes, prefix + route.include_context.prefix)
             elif isinstance(route, APIRoute):
-                path = prefix + route.path
-                if path not in IGNORED:
-                    found.extend((m, path) for m in sorted(route.methods - {"HEAD"}))
+                for path in _expand_formats(route, prefix + route.path):
+                    if path not in IGNORED:
+                        found.extend((m, path) for m in sorted(route.methods - {"HEAD"}))
 
     walk(inner.routes, "")
     return found

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from survey.errors import DomainError, InvalidInput, NotFound
@@ -34,19 +34,17 @@ from survey.services.plan.actions import (
 )
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import unit_respondent
-from survey.sheets import Sheet, csv_bytes, xlsx_bytes
+from survey.sheets import Sheet
 from survey.web.assessments.files import assessment_export, export_stem, plan_sheet
-from survey.web.auth import CsrfProtected, CurrentActor, csrf_token_for
+from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
 from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.plan.present import line_views
-from survey.web.rendering import is_htmx, render
+from survey.web.rendering import SheetFormat, is_htmx, render, sheets_file
 
 router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
 ADD_FIELDS = ("title", "activity", "priority", "owner", "due_date")
 
 
@@ -147,26 +145,6 @@ def _render_page(
     )
 
 
-def _render_block(
-    request: Request, block: str, context: dict[str, Any], *, status_code: int = 200
-) -> Response:
-    """One named block of plan.html, for an htmx response (out-of-band fragments)."""
-    lang = get_lang(request)
-    template = request.app.state.templates.env.get_template("plan.html")
-    values = {
-        "request": request,
-        "lang": lang,
-        "csrf_token": csrf_token_for(request),
-        **context,
-    }
-    html = "".join(template.blocks[block](template.new_context(values)))
-    return HTMLResponse(
-        html,
-        status_code=status_code,
-        headers={"Vary": "HX-Request, Cookie", "Cache-Control": "no-store"},
-    )
-
-
 @router.get("/{assessment_id}/plan")
 def plan_page(
     request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
@@ -199,17 +177,23 @@ def plan_update_row(
                 version=version if isinstance(version, str) else None,
             )
         except DomainError as exc:
-            return _render_block(
+            return render(
                 request,
-                "row_saved",
-                {"row_id": row_id, "field": field, "error": error_text(exc, get_lang(request))},
+                "plan.html",
+                block="row_saved",
+                context={
+                    "row_id": row_id,
+                    "field": field,
+                    "error": error_text(exc, get_lang(request)),
+                },
                 status_code=exc.status_code,
             )
         counts = status_counts(session, ctx=ctx)
-        return _render_block(
+        return render(
             request,
-            "row_saved",
-            {
+            "plan.html",
+            block="row_saved",
+            context={
                 "row_id": row.id,
                 "field": field,
                 "error": None,
@@ -277,18 +261,6 @@ def plan_delete_row(
     return RedirectResponse(_plan_url(assessment_id, query), status_code=303)
 
 
-def _download(content: bytes, filename: str, media_type: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
 def _plan_export(
     request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> tuple[list[Sheet], str]:
@@ -321,33 +293,27 @@ def _whole_export(
     return sheets, export_stem(ctx, part=translate("export.file_all", lang))
 
 
-@router.get("/{assessment_id}/plan.xlsx")
-def plan_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+@router.get("/{assessment_id}/plan.{fmt}", name="plan_file")
+def plan_file(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    assessment_id: Id,
+    fmt: SheetFormat,
 ) -> Response:
+    """The action plan (with the page's filters) as CSV or XLSX."""
     sheets, stem = _plan_export(request, session, actor, assessment_id)
-    return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
+    return sheets_file(sheets, stem, fmt.value)
 
 
-@router.get("/{assessment_id}/plan.csv")
-def plan_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+@router.get("/{assessment_id}/export.{fmt}", name="export_file")
+def export_file(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    assessment_id: Id,
+    fmt: SheetFormat,
 ) -> Response:
-    sheets, stem = _plan_export(request, session, actor, assessment_id)
-    return _download(csv_bytes(sheets), f"{stem}.csv", CSV)
-
-
-@router.get("/{assessment_id}/export.xlsx")
-def export_xlsx(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
-) -> Response:
+    """The whole assessment (about, answers, scores, plan) as CSV or XLSX."""
     sheets, stem = _whole_export(request, session, actor, assessment_id)
-    return _download(xlsx_bytes(sheets), f"{stem}.xlsx", XLSX)
-
-
-@router.get("/{assessment_id}/export.csv")
-def export_csv(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
-) -> Response:
-    sheets, stem = _whole_export(request, session, actor, assessment_id)
-    return _download(csv_bytes(sheets), f"{stem}.csv", CSV)
+    return sheets_file(sheets, stem, fmt.value)

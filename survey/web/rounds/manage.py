@@ -32,7 +32,7 @@ from survey.sheets import csv_bytes, file_stem, xlsx_bytes
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, TrDep, get_app_settings, get_lang
 from survey.web.errors import error_text
-from survey.web.rendering import download, is_htmx, render
+from survey.web.rendering import SheetFormat, download, is_htmx, render
 from survey.web.rounds.common import (
     RoundQuestionnaire,
     RoundView,
@@ -227,16 +227,14 @@ def participation_file(
     session: SessionDep,
     scope: RoundView,
     q: RoundQuestionnaire,
-    fmt: str,
+    fmt: SheetFormat,
     tr: TrDep,
 ) -> Response:
     """The participation list as CSV, or as XLSX with a sheet about the round first."""
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound("err.page_not_found")
     part = _participation(request, session, scope, q)
     stem = file_stem(part.round.title, tr("rounds.file.participation"))
     sheet = participation_sheet(part, tr=tr)
-    if fmt == "csv":
+    if fmt is SheetFormat.csv:
         return download(csv_bytes([sheet]), f"{stem}.csv")
     about = about_sheet(part, owner_name=scope.owner.name, q=q, tr=tr, lang=tr.lang)
     return download(xlsx_bytes([about, sheet]), f"{stem}.xlsx")
