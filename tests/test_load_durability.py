@@ -1,11 +1,11 @@
 """Autosave through the real server (``survey serve``, uvicorn, its own processes): many clients at
 once, and a server killed with SIGKILL in the middle of them (issue 14).
 
-The promise under test is DESIGN.md's first rule: an answer acknowledged to the browser is
-committed, and a crash never loses it. Nothing here is timed; the clients are the benchmark's
-(``bench/autosave_load.py``: htmx's request, the session cookie, the CSRF header, one save after
-another per client), the world is the benchmark's (a school, a principal and a signed-in session
-per client).
+The promise under test (docs/architecture.md, "How a request flows"): an answer acknowledged
+to the browser is committed, and a crash never loses it. Nothing here is timed; the clients are
+the benchmark's (``bench/autosave_load.py``: htmx's request, the session cookie, the CSRF
+header, one save after another per client), the world is the benchmark's (a school, a principal
+and a signed-in session per client).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Who may do what (DESIGN.md §5). Checks return the object or raise NotFound (never 403 for
-another unit's data: its existence is not revealed)."""
+"""Who may do what (README "Security"; docs/architecture.md). Checks return the object or
+raise NotFound (never 403 for another unit's data: its existence is not revealed)."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 # scope="function": the session commits before the response is sent, so an answer the browser
-# is told was saved is already committed (DESIGN.md §8), not a moment later.
+# is told was saved is already committed (docs/architecture.md, "How a request flows"), not a
+# moment later.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 

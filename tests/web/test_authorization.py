@@ -50,7 +50,7 @@ EXPECT: dict[tuple[str, str], set[str] | str] = {
     ("GET", "/assessments/{assessment_id}/summary"): VIEW,
     ("POST", "/assessments/{assessment_id}/reopen"): REOPEN,
     # A teacher collection's end and reopening: on a unit-level assessment there is none, 404 for
-    # everyone (on a teacher round: its principals, tests/web/test_respondents.py).
+    # everyone (on a teacher round: its principals, tests/web/assessments/test_respondents.py).
     ("POST", "/assessments/{assessment_id}/collection/close"): set(),
     ("POST", "/assessments/{assessment_id}/collection/reopen"): set(),
     ("GET", "/r/{token}"): "public",
@@ -136,7 +136,7 @@ EXPECT.update(
 # --- national follow-up (issue 8) ---
 # National pages: the list and creating a national round for national staff and admins; every page
 # and file of one national round answers 404 on organiser A's (non-national) round for everyone
-# (access inside national rounds: tests/web/test_national_pages.py).
+# (access inside national rounds: tests/web/national/test_national_pages.py).
 NATIONAL = {"national", "admin"}
 EXPECT.update(
     {
@@ -158,7 +158,8 @@ EXPECT.update(
 )
 # Benchmarks (issue 8): the list of national rounds for strategists and admins; on organiser A's own
 # (non-national) round and school A's assessment in it, every benchmark answers 404 for everyone
-# (benchmarks compare with national statistics; access in national rounds: tests/web/test_benchmarks.py).
+# (benchmarks compare with national statistics; access in national rounds:
+# tests/web/benchmarks/test_benchmarks.py).
 EXPECT.update(
     {
         ("GET", "/benchmarks"): {"strategist-a", "strategist-b", "admin"},
@@ -169,7 +170,7 @@ EXPECT.update(
     }
 )
 # On an organiser's round the national aggregates answer 404 for everyone (national rounds only;
-# access for national staff is tested in tests/web/test_national_api.py).
+# access for national staff is tested in tests/web/national/test_national_api.py).
 EXPECT[("GET", "/api/v1/national/rounds/{round_id}/aggregates")] = set()
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end

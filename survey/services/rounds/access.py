@@ -1,4 +1,5 @@
-"""Which rounds, and which of a round's units, an actor may see (DESIGN.md §5).
+"""Which rounds, and which of a round's units, an actor may see (README "Security";
+docs/architecture.md).
 
 - A strategist sees the rounds its organiser owns and the national rounds its units take part
   in, and within a round only the units in its subtree.

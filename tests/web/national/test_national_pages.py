@@ -21,8 +21,8 @@ from survey.models import Assessment, AuditLog, Round
 from survey.services.national.aggregates import FAMILY
 from survey.web.comparison.present import fmt, fmt_p
 from tests.factories import build_world, login
-from tests.services.test_national_trends import diffs, two_round_world
-from tests.web.test_national_api import LAYOUT, national_world
+from tests.services.national.test_national_trends import diffs, two_round_world
+from tests.web.national.test_national_api import LAYOUT, national_world
 
 K = 5
 MARKER = "–"

@@ -26,7 +26,7 @@ from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import create_round, unit_respondent
 from survey.web.comparison.present import fmt, fmt_p
 from tests.factories import _password_hash, bulk_answer, login, publish_release
-from tests.web.test_national_api import K, national_world
+from tests.web.national.test_national_api import K, national_world
 
 ORG_03M, ORG_03I, ORG_12I = (
     "Huvudman 03 municipal",

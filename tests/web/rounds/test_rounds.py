@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 
 from survey.models import Assessment, AuditLog, Round
 from tests.factories import login, make_round
-from tests.services.test_organiser_rounds import SKOLA, participation_world, rounds_world
+from tests.services.rounds.test_organiser_rounds import SKOLA, participation_world, rounds_world
 
 HX = {"HX-Request": "true"}
 
