@@ -16,7 +16,7 @@ from survey.web.auth import (
     client_ip,
     current_session_id,
 )
-from survey.web.deps import SessionDep, get_lang
+from survey.web.deps import SessionDep, get_app_settings, get_lang
 from survey.web.errors import error_text
 from survey.web.rendering import render
 
@@ -46,7 +46,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
 ) -> Response:
-    settings = request.app.state.settings
+    settings = get_app_settings(request)
     try:
         signed_in = sign_in(
             session,

@@ -11,14 +11,18 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from survey.services.access import get_assessment_for
 from survey.services.assessments.answers import answers_of, progress_of, save_answer, submit
 from survey.services.assessments.dashboard import assessments_to_answer
 from survey.services.assessments.summary import build_summary
-from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import unit_respondent
+from survey.web.assessments.common import (
+    AnswerableAssessment,
+    AnsweredQuestionnaire,
+    ViewableAssessment,
+    ViewedQuestionnaire,
+)
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import Id, SessionDep, get_lang
+from survey.web.deps import FrameworkDep, LangDep, SessionDep, SettingsDep
 from survey.web.openapi import API_ERRORS, error_responses
 from survey.web.scopes import ScopeNames
 
@@ -38,7 +42,7 @@ class AssessmentItem(BaseModel):
     id: int
     unit_id: int
     unit_name: str
-    round_id: Id
+    round_id: int
     round_title: str
     round_kind: str
     questionnaire: dict[str, str]
@@ -96,13 +100,9 @@ def list_assessments(session: SessionDep, actor: CurrentActor) -> list[Assessmen
 
 @router.get("/assessments/{assessment_id}")
 def get_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    session: SessionDep, ctx: AnswerableAssessment, q: AnsweredQuestionnaire
 ) -> dict[str, Any]:
     """State, progress per area and every answer of a unit-level assessment."""
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     respondent = unit_respondent(session, assessment=ctx.assessment)
     answers = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
     progress = progress_of(q, answers)
@@ -132,18 +132,14 @@ def get_assessment(
     responses=error_responses(400, 409),
 )
 def put_answer(
-    request: Request,
     session: SessionDep,
     actor: CurrentActor,
-    assessment_id: Id,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
     item_id: str,
     body: AnswerIn,
 ) -> AnswerOut:
     """Save one answer (the later save of the same item wins)."""
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     respondent = unit_respondent(session, assessment=ctx.assessment)
     saved = save_answer(
         session,
@@ -162,13 +158,13 @@ def put_answer(
 
 @router.post("/assessments/{assessment_id}/submit", responses=error_responses(400, 409))
 def submit_assessment(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    ctx: AnswerableAssessment,
+    q: AnsweredQuestionnaire,
 ) -> dict[str, Any]:
     """Submit (422 with the sub-goals lacking data when the coverage rules give no score)."""
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="answer")
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
     submit(
         session,
         ctx=ctx,
@@ -182,21 +178,16 @@ def submit_assessment(
 
 @router.get("/assessments/{assessment_id}/summary")
 def get_summary(
-    request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
+    session: SessionDep,
+    ctx: ViewableAssessment,
+    q: ViewedQuestionnaire,
+    settings: SettingsDep,
+    framework: FrameworkDep,
+    lang: LangDep,
 ) -> dict[str, Any]:
     """The summary's numbers: one row per area, sub-goal and total (fields of `survey analyze`)."""
-    ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose="view")
-    state = request.app.state
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=state.framework
-    )
-    summary = build_summary(
-        session,
-        ctx=ctx,
-        q=q,
-        min_group_size=state.settings.min_group_size,
-    )
-    names = ScopeNames(state.framework, get_lang(request))
+    summary = build_summary(session, ctx=ctx, q=q, min_group_size=settings.min_group_size)
+    names = ScopeNames(framework, lang)
     scopes = [*summary.areas, *summary.subgoals, *([summary.total] if summary.total else [])]
     return {
         "assessment_id": ctx.assessment.id,

@@ -17,7 +17,7 @@ from survey.web.assessments.forms import (
     save_item_response,
 )
 from survey.web.auth import CsrfProtected
-from survey.web.deps import FormDep, SessionDep, get_lang
+from survey.web.deps import FormDep, SessionDep, get_framework, get_lang
 from survey.web.errors import error_text
 from survey.web.rendering import render
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/r", dependencies=[CsrfProtected], include_in_schema=
 def _target(request: Request, session: SessionDep, token: str) -> FormTarget:
     respondent, ctx = respondent_by_token(session, token=token)
     q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
+        session, questionnaire_id=ctx.round.questionnaire_id, framework=get_framework(request)
     )
     return FormTarget(
         base=f"/r/{token}", ctx=ctx, q=q, respondent=respondent, user_id=None, anonymous=True

@@ -38,7 +38,15 @@ from survey.web.assessments.forms import (
     save_item_response,
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, FrameworkDep, Id, SessionDep, SettingsDep, get_lang
+from survey.web.deps import (
+    FormDep,
+    FrameworkDep,
+    Id,
+    SessionDep,
+    SettingsDep,
+    get_app_settings,
+    get_lang,
+)
 from survey.web.errors import error_text
 from survey.web.rendering import render
 
@@ -228,7 +236,7 @@ def _individual_page(
             "q": q,
             "counts": counts.get(ctx.assessment.id, (0, 0)),  # type: ignore[arg-type]
             "collection": collection(session, assessment_id=ctx.assessment.id),  # type: ignore[arg-type]
-            "k": request.app.state.settings.min_group_size,
+            "k": get_app_settings(request).min_group_size,
             "links": links,
         },
     )

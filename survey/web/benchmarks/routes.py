@@ -31,7 +31,14 @@ from survey.services.rounds.access import get_round_for, visible_rounds
 from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.benchmarks.present import describe
 from survey.web.comparison.present import fmt, fmt_p, fmt_pct
-from survey.web.deps import Id, OptionalIdQuery, SessionDep, get_lang
+from survey.web.deps import (
+    Id,
+    OptionalIdQuery,
+    SessionDep,
+    get_app_settings,
+    get_framework,
+    get_lang,
+)
 from survey.web.i18n import translate
 from survey.web.openapi import API_ERRORS
 from survey.web.rendering import render
@@ -42,7 +49,7 @@ api = APIRouter(prefix="/api/v1/benchmarks", tags=["benchmarks"], responses=API_
 
 def _questionnaire(request: Request, session: SessionDep, round_: Round) -> Questionnaire:
     return questionnaire_for(
-        session, questionnaire_id=round_.questionnaire_id, framework=request.app.state.framework
+        session, questionnaire_id=round_.questionnaire_id, framework=get_framework(request)
     )
 
 
@@ -78,7 +85,7 @@ def _described(request: Request, benchmark: Any, q: Questionnaire) -> dict[str, 
     return describe(
         benchmark,
         q=q,
-        framework=request.app.state.framework,
+        framework=get_framework(request),
         tr=lambda key, **kw: translate(key, lang, **kw),
         lang=lang,
     )
@@ -95,7 +102,7 @@ def _round_data(
         round_=round_,
         q=q,
         organiser=chosen,
-        k=request.app.state.settings.min_group_size,
+        k=get_app_settings(request).min_group_size,
     )
     return _described(request, benchmark, q), round_, choices
 
@@ -107,7 +114,7 @@ def _unit_data(
     if ctx.round.kind != "national":
         raise NotFound("err.assessment.not_found")
     q = _questionnaire(request, session, ctx.round)
-    benchmark = unit_benchmark(session, ctx=ctx, q=q, k=request.app.state.settings.min_group_size)
+    benchmark = unit_benchmark(session, ctx=ctx, q=q, k=get_app_settings(request).min_group_size)
     data = _described(request, benchmark, q)
     data["assessment"] = {"id": ctx.assessment.id, "state": ctx.assessment.state}
     return data

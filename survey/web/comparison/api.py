@@ -33,7 +33,7 @@ from survey.services.rounds.dataset import COMPARE_BY, GROUP_BY, round_export
 from survey.services.rounds.results import RoundResults, round_results
 from survey.stats import UNIT_FIELDS, scopes_of
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import Id, SessionDep
+from survey.web.deps import Id, SessionDep, get_app_settings, get_framework
 from survey.web.openapi import API_ERRORS
 
 router = APIRouter(
@@ -49,7 +49,7 @@ def _round(
     q = questionnaire_for(
         session,
         questionnaire_id=scope.round.questionnaire_id,
-        framework=request.app.state.framework,
+        framework=get_framework(request),
     )
     return scope, q
 
@@ -131,7 +131,7 @@ def round_results_api(
         session,
         scope=scope,
         q=q,
-        k=request.app.state.settings.min_group_size,
+        k=get_app_settings(request).min_group_size,
         group_by=GROUP_BY,
         compare_by=COMPARE_BY,
     )
@@ -159,7 +159,7 @@ def round_export_api(
     stored = session.get(QuestionnaireVersion, scope.round.questionnaire_id)
     assert stored is not None
     export = round_export(
-        session, scope=scope, stored=stored, q=q, k=request.app.state.settings.min_group_size
+        session, scope=scope, stored=stored, q=q, k=get_app_settings(request).min_group_size
     )
     record(
         session,

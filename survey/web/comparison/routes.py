@@ -37,7 +37,7 @@ from survey.web.comparison.present import (
     missing_messages,
     note_sentence,
 )
-from survey.web.deps import SessionDep, TrDep, get_lang
+from survey.web.deps import SessionDep, TrDep, get_app_settings, get_framework, get_lang
 from survey.web.i18n import N_, translate
 from survey.web.labels import (
     COMPARISON_KIND,
@@ -62,11 +62,11 @@ def _common(request: Request) -> dict[str, Any]:
     lang = get_lang(request)
     return {
         "lang": lang,
-        "k": request.app.state.settings.min_group_size,
-        "k_detail": request.app.state.settings.detail_group_size,
-        "framework": request.app.state.framework,
+        "k": get_app_settings(request).min_group_size,
+        "k_detail": get_app_settings(request).detail_group_size,
+        "framework": get_framework(request),
         "tr": lambda key, **kw: translate(key, lang, **kw),
-        "names": ScopeNames(request.app.state.framework, lang),
+        "names": ScopeNames(get_framework(request), lang),
     }
 
 
@@ -98,8 +98,8 @@ def _heat_map(
         scope=scope,
         q=q,
         actor=actor,
-        k=request.app.state.settings.min_group_size,
-        k_detail=request.app.state.settings.detail_group_size,
+        k=get_app_settings(request).min_group_size,
+        k_detail=get_app_settings(request).detail_group_size,
         view=params.get("view") or "subgoal",
         filters=filters,
         sort=params.get("sort") or "name",
@@ -220,8 +220,8 @@ def _equity(
         scope=scope,
         q=q,
         actor=actor,
-        k=request.app.state.settings.min_group_size,
-        k_detail=request.app.state.settings.detail_group_size,
+        k=get_app_settings(request).min_group_size,
+        k_detail=get_app_settings(request).detail_group_size,
         group=params.get("group") or None,
         tag=filters.tag,
     )
@@ -314,8 +314,8 @@ def trend_page(
         scope=scope,
         q=q,
         actor=actor,
-        k=request.app.state.settings.min_group_size,
-        k_detail=request.app.state.settings.detail_group_size,
+        k=get_app_settings(request).min_group_size,
+        k_detail=get_app_settings(request).detail_group_size,
         view=view,
     )
     base = request.app.url_path_for("trend_page", round_id=str(round_id))

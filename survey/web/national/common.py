@@ -17,7 +17,7 @@ from survey.services.national.releases import next_kind, parse_release_number, r
 from survey.services.national.rounds import can_create_national_round
 from survey.services.rounds.access import can_manage_round, get_national_round
 from survey.web.auth import CurrentActor
-from survey.web.deps import Id, SessionDep, get_lang
+from survey.web.deps import Id, SessionDep, get_app_settings, get_framework, get_lang
 from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.national.files import MARKER
@@ -65,10 +65,10 @@ def page_context(request: Request) -> dict[str, Any]:
     lang = get_lang(request)
     return {
         "lang": lang,
-        "k": request.app.state.settings.min_group_size,
+        "k": get_app_settings(request).min_group_size,
         "marker": MARKER,
         "tr": lambda key, **kw: translate(key, lang, **kw),
-        "names": ScopeNames(request.app.state.framework, lang),
+        "names": ScopeNames(get_framework(request), lang),
         **formatters(lang),
     }
 

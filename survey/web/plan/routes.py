@@ -32,12 +32,19 @@ from survey.services.plan.actions import (
     status_counts,
     update_row,
 )
-from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import unit_respondent
 from survey.sheets import Sheet
+from survey.web.assessments.common import assessment_questionnaire
 from survey.web.assessments.files import assessment_export, export_stem, plan_sheet
 from survey.web.auth import CsrfProtected, CurrentActor
-from survey.web.deps import FormDep, Id, OptionalIdQuery, SessionDep, get_lang
+from survey.web.deps import (
+    FormDep,
+    Id,
+    OptionalIdQuery,
+    SessionDep,
+    get_framework,
+    get_lang,
+)
 from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.plan.present import line_views
@@ -52,10 +59,7 @@ def _load(
     request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id, purpose: str
 ) -> tuple[AssessmentContext, Questionnaire]:
     ctx = get_assessment_for(session, actor=actor, assessment_id=assessment_id, purpose=purpose)
-    q = questionnaire_for(
-        session, questionnaire_id=ctx.round.questionnaire_id, framework=request.app.state.framework
-    )
-    return ctx, q
+    return ctx, assessment_questionnaire(session, ctx, get_framework(request))
 
 
 def _load_plan(
@@ -101,7 +105,7 @@ def _render_page(
     status_code: int = 200,
 ) -> Response:
     lang = get_lang(request)
-    framework = request.app.state.framework
+    framework = get_framework(request)
     filters = _filters_of(request, q)
     answers = _answers(session, ctx)
     lines = line_views(
@@ -269,7 +273,7 @@ def _plan_export(
     found = plan_rows(
         session, ctx=ctx, q=q, answers=_answers(session, ctx), filters=_filters_of(request, q)
     )
-    lines = line_views(found, request.app.state.framework, lang)
+    lines = line_views(found, get_framework(request), lang)
     sheet = plan_sheet(lines, q=q, tr=lambda key, **kw: translate(key, lang, **kw), lang=lang)
     return [sheet], export_stem(ctx, part=translate("export.file_plan", lang))
 
