@@ -24,10 +24,10 @@ from sqlmodel import Session
 
 from survey.bulk import BulkLoader, next_id, table_of
 from survey.config import get_settings
-from survey.demo_data import NATIONAL_SCHOOL_FORMS
-from survey.demo_national.answers import Maturity
-from survey.demo_national.rounds import Context, teacher_round, unit_round
-from survey.demo_national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
+from survey.demo.data import NATIONAL_SCHOOL_FORMS
+from survey.demo.national.answers import Maturity
+from survey.demo.national.rounds import Context, teacher_round, unit_round
+from survey.demo.national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
 from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User
 from survey.questionnaire import load_directory
 from survey.services.accounts.users import create_user, grant_role
@@ -177,7 +177,7 @@ class _Quiet:
 
 def _users(session: Session, tree: Tree) -> dict[str, int]:
     """The demo accounts (password ``demo``), as in the small demo."""
-    from survey.demo_data import DEMO_PASSWORD
+    from survey.demo.data import DEMO_PASSWORD
 
     roles = {
         "principal@example.org": ("Rektor Karin Lund", "principal", tree.demo_school),

@@ -11,8 +11,8 @@ import numpy as np
 from sqlmodel import Session
 
 from survey.bulk import BulkLoader, table_of
-from survey.demo_national.answers import ANSWER_COLUMNS, Maturity, answer_rows
-from survey.demo_national.units import Tree
+from survey.demo.national.answers import ANSWER_COLUMNS, Maturity, answer_rows
+from survey.demo.national.units import Tree
 from survey.models import ActionPlanRow, Answer, Assessment, QuestionnaireVersion, Respondent, Round
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
