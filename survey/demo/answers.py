@@ -4,19 +4,24 @@ plans that submitting would have generated."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Set
 from datetime import datetime, timedelta
 
 import click
 import numpy as np
-from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import Table, insert
+from sqlmodel import Session, col, select
 
+from survey.bulk import row_id, table_of
 from survey.demo.data import COMMENTS
 from survey.demo.world import DemoScale
 from survey.models import ActionPlanRow, Answer, Assessment, Respondent, Unit
 from survey.questionnaire import Questionnaire
 from survey.security import new_token, token_digest
 from survey.services.plan.actions import generated_rows
+
+#: One answer: item id, kind (``level``, ``na``, ``dk``), level and comment.
+AnswerRow = tuple[str, str, int | None, str | None]
 
 
 class Answerer:
@@ -40,11 +45,11 @@ class Answerer:
         for unit in units:
             if unit.parent_id not in self.org_effect:
                 self.org_effect[unit.parent_id] = float(rng.normal(0, 0.3))
-            self.latent[unit.id] = (  # type: ignore[index]
+            self.latent[row_id(unit)] = (
                 2.45 + self.org_effect[unit.parent_id] + float(rng.normal(0, 0.45))
             )
             roll = rng.random()
-            self.change[unit.id] = (  # type: ignore[index]
+            self.change[row_id(unit)] = (
                 0.7 if roll < 0.15 else -0.6 if roll < 0.25 else float(rng.normal(0.1, 0.2))
             )
 
@@ -61,12 +66,12 @@ class Answerer:
         person: float = 0.0,
         completeness: float = 1.0,
         rng: np.random.Generator | None = None,
-    ) -> list[tuple[str, str, int | None, str | None]]:
+    ) -> list[AnswerRow]:
         """One answer set; ``rng`` draws it from another stream than the answerer's own."""
         subgoal = self._subgoal if rng is None else self._subgoal_other
         rng = rng or self.rng
         base = self.latent[unit_id] + (self.change[unit_id] if later else 0.0) + person
-        rows = []
+        rows: list[AnswerRow] = []
         for index, item in enumerate(q.items):
             if rng.random() > completeness:
                 continue
@@ -89,7 +94,7 @@ class Answerer:
 
 def answer_dicts(
     respondent_id: int,
-    rows: list[tuple[str, str, int | None, str | None]],
+    rows: list[AnswerRow],
     at: datetime,
     user_id: int | None,
 ) -> list[dict[str, object]]:
@@ -107,21 +112,21 @@ def answer_dicts(
     ]
 
 
-def bulk_insert(session: Session, table: object, rows: list[dict[str, object]]) -> None:
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
     """Core executemany (no ORM objects), in chunks."""
     connection = session.connection()
     for start in range(0, len(rows), 5000):
-        connection.execute(insert(table), rows[start : start + 5000])  # type: ignore[arg-type]
+        connection.execute(insert(table), rows[start : start + 5000])
 
 
 def plan_dicts(
     q: Questionnaire,
     assessment_id: int,
-    rows: list[tuple[str, str, int | None, str | None]],
+    rows: list[AnswerRow],
     at: datetime,
 ) -> list[dict[str, object]]:
     """The action plan rows submitting generates (``sync_plan`` on a new plan), as dicts."""
-    levels = {item: value for item, kind, value, _ in rows if kind == "level"}
+    levels = {item: value for item, kind, value, _ in rows if kind == "level" and value is not None}
     return [
         {
             "assessment_id": assessment_id,
@@ -151,9 +156,9 @@ def fill_unit_round(
     submitted_share: float,
     at: datetime,
     user_id: int | None,
-    keep_draft: set[int] = frozenset(),  # type: ignore[assignment]
-    private: set[int] = frozenset(),  # type: ignore[assignment]
-    extra: set[int] = frozenset(),  # type: ignore[assignment]
+    keep_draft: Set[int] = frozenset(),
+    private: Set[int] = frozenset(),
+    extra: Set[int] = frozenset(),
     extra_rng: np.random.Generator | None = None,
 ) -> None:
     """Answer a unit-level round; units in ``extra`` are drawn from ``extra_rng``."""
@@ -161,9 +166,7 @@ def fill_unit_round(
     respondents = {
         r.assessment_id: r
         for r in session.exec(
-            select(Respondent).where(
-                Respondent.assessment_id.in_([a.id for a in assessments])  # type: ignore[union-attr]
-            )
+            select(Respondent).where(col(Respondent.assessment_id).in_([a.id for a in assessments]))
         )
     }
     answers: list[dict[str, object]] = []
@@ -179,14 +182,14 @@ def fill_unit_round(
         rows = answerer.values(
             q, assessment.unit_id, later=later, completeness=completeness, rng=other
         )
-        respondent = respondents[assessment.id]
+        respondent = respondents[row_id(assessment)]
         # Units answer on different days of the fortnight before ``at``, between 09:00
         # and 16:00 (a fixed spread by unit id, so the random draws of the answers stay as they
         # are): the participation page's "last change" then shows real-looking dates.
         uid = assessment.unit_id or 0
         day = at.replace(hour=9, minute=0, second=0, microsecond=0)
         when = day - timedelta(days=1 + uid * 7919 % 14) + timedelta(minutes=uid * 104729 % 420)
-        answers.extend(answer_dicts(respondent.id, rows, when, user_id))  # type: ignore[arg-type]
+        answers.extend(answer_dicts(row_id(respondent), rows, when, user_id))
         assessment.updated_at = when
         if draft:
             continue
@@ -197,10 +200,10 @@ def fill_unit_round(
         respondent.state = "submitted"
         respondent.submitted_at = when
         # The action plan that submitting in the app would have generated.
-        plans.extend(plan_dicts(q, assessment.id, rows, when))  # type: ignore[arg-type]
+        plans.extend(plan_dicts(q, row_id(assessment), rows, when))
     session.flush()
-    bulk_insert(session, Answer.__table__, answers)
-    bulk_insert(session, ActionPlanRow.__table__, plans)
+    bulk_insert(session, table_of(Answer), answers)
+    bulk_insert(session, table_of(ActionPlanRow), plans)
 
 
 def fill_individual_round(
@@ -231,7 +234,7 @@ def fill_individual_round(
             submitted = n if rng.random() < 0.8 else max(0, n - int(rng.integers(1, 4)))
             people = [
                 Respondent(
-                    assessment_id=assessment.id,
+                    assessment_id=row_id(assessment),
                     token_hash=token_digest(new_token()),
                     state="submitted" if i < submitted else "open",
                     submitted_at=at if i < submitted else None,
@@ -239,7 +242,9 @@ def fill_individual_round(
                 for i in range(n)
             ]
             token = new_token()
-            people.append(Respondent(assessment_id=assessment.id, token_hash=token_digest(token)))
+            people.append(
+                Respondent(assessment_id=row_id(assessment), token_hash=token_digest(token))
+            )
             links[assessment.unit_id] = token
             if n:
                 assessment.updated_at = at
@@ -254,9 +259,9 @@ def fill_individual_round(
                     person=float(rng.normal(0, 0.5)),
                     completeness=0.97 if person.state == "submitted" else 0.5,
                 )
-                answers.extend(answer_dicts(person.id, rows, at, None))  # type: ignore[arg-type]
+                answers.extend(answer_dicts(row_id(person), rows, at, None))
     session.flush()
-    bulk_insert(session, Answer.__table__, answers)
+    bulk_insert(session, table_of(Answer), answers)
     return links
 
 

@@ -9,6 +9,7 @@ import click
 import numpy as np
 from sqlmodel import Session, select
 
+from survey.bulk import row_id
 from survey.config import get_settings
 from survey.demo.answers import Answerer, fill_individual_round, fill_unit_round
 from survey.demo.data import NATIONAL_SCHOOL_FORMS
@@ -39,7 +40,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     extra_rng = np.random.default_rng(scale.seed + 8)
     add_national_extras(session, world, extra_rng, scale)
     answerer.add_units(extra_rng, world.extra)
-    extra = {u.id for u in world.extra}
+    extra = {row_id(u) for u in world.extra}
     users = demo_users(session, world)
     assert world.demo_organiser and world.demo_school
     uppsala_schools = [u for u in world.schools if u.parent_id == world.demo_organiser.id]
@@ -54,13 +55,15 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     summary: dict[str, object] = {}
     school_q = "skola" if "skola" in by_key else "exempel"
     forms = world.unit_forms
-    grund = [u for u in world.schools if u.id not in extra and "grundskola" in forms[u.id]]  # type: ignore[index]
+    grund = [
+        u for u in world.schools if row_id(u) not in extra and "grundskola" in forms[row_id(u)]
+    ]
     others = [
         u
         for u in world.schools
-        if u.id not in {g.id for g in grund} and set(forms[u.id]) & set(NATIONAL_SCHOOL_FORMS)  # type: ignore[index]
+        if u.id not in {g.id for g in grund} and set(forms[row_id(u)]) & set(NATIONAL_SCHOOL_FORMS)
     ]
-    extra |= {u.id for u in others}  # type: ignore[misc]
+    extra |= {row_id(u) for u in others}
     national_rounds: list[tuple[Round, str]] = []
     for year, later in ((2025, False), (2026, True)):
         closes = date(year, 11, 30) if year == 2025 else date(2026, 12, 18)
@@ -81,14 +84,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         national_rounds.append((rnd, school_q))
         fill_unit_round(
             session,
-            round_id=rnd.id,
+            round_id=row_id(rnd),
             q=by_key[school_q],
             answerer=answerer,
-            later=later,  # type: ignore[arg-type]
+            later=later,
             submitted_share=0.86 if year == 2025 else 0.9,
             at=when(date(year, 10, 20)),
             user_id=principal,
-            keep_draft={world.demo_school.id} if later else set(),  # type: ignore[arg-type]
+            keep_draft={row_id(world.demo_school)} if later else set(),
             extra=extra,
             extra_rng=extra_rng,
         )
@@ -107,17 +110,17 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         )
         fill_unit_round(
             session,
-            round_id=rnd.id,
+            round_id=row_id(rnd),
             q=by_key["huvudman"],
             answerer=answerer,
-            later=True,  # type: ignore[arg-type]
+            later=True,
             submitted_share=0.85,
             at=when(date(2026, 10, 15)),
             user_id=strategist,
             extra=extra,
             extra_rng=extra_rng,
         )
-    private = {u.id for u in uppsala_schools[3:5]}
+    private = {row_id(u) for u in uppsala_schools[3:5]}
     for year, later in ((2025, False), (2026, True)):
         rnd = create_round(
             session,
@@ -133,10 +136,10 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         rnd.state = "closed"
         fill_unit_round(
             session,
-            round_id=rnd.id,
+            round_id=row_id(rnd),
             q=by_key[school_q],
             answerer=answerer,
-            later=later,  # type: ignore[arg-type]
+            later=later,
             submitted_share=0.95,
             at=when(date(year, 4, 10)),
             user_id=principal,
@@ -158,10 +161,10 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         rnd.state = "closed"
         fill_unit_round(
             session,
-            round_id=rnd.id,
+            round_id=row_id(rnd),
             q=by_key["forskola"],
             answerer=answerer,
-            later=True,  # type: ignore[arg-type]
+            later=True,
             submitted_share=1.0,
             at=when(date(2026, 4, 2)),
             user_id=strategist,
@@ -180,14 +183,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         )
         links = fill_individual_round(
             session,
-            round_id=rnd.id,
+            round_id=row_id(rnd),
             q=by_key["larare"],
             answerer=answerer,
-            scale=scale,  # type: ignore[arg-type]
+            scale=scale,
             at=when(date(2026, 11, 2)),
             progress=progress,
         )
-        summary["teacher_link"] = f"/r/{links[world.demo_school.id]}"
+        summary["teacher_link"] = f"/r/{links[row_id(world.demo_school)]}"
         # Every other unit's collection has ended, so its teachers' answers are released in a
         # batch (when at least k answered); Kvarnbackaskolan's principal still collects.
         k = get_settings().min_group_size

@@ -83,7 +83,9 @@ def demo(reset: bool, national: bool) -> None:
             f"  {summary['respondents']:,} teacher respondents, {summary['answers']:,} answers; "
             f"{summary['rows']:,} rows loaded in {summary['seconds']:.0f} s"
         )
-        for made in summary["releases"]:  # type: ignore[attr-defined]
+        releases = summary["releases"]
+        assert isinstance(releases, list)
+        for made in releases:
             click.echo(
                 f"  {made['round']}: release {made['number']} ({made['kind']}), "
                 f"{made['units']:,} units, built and audited in {made['seconds']:.1f} s"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlmodel import Session
 
+from survey.bulk import row_id
 from survey.demo.data import (
     ANPASSAD_SCHOOLS,
     DEMO_PASSWORD,
@@ -105,7 +106,7 @@ def _add_school(
     )
     unit.external_id = unit.school_unit_code
     (world.preschools if kind == "preschool" else world.schools).append(unit)
-    world.unit_forms[unit.id] = forms  # type: ignore[index]
+    world.unit_forms[row_id(unit)] = forms
     return unit
 
 
@@ -191,7 +192,9 @@ def add_national_extras(
     """The units that give every national breakdown small cells (issue 8): another region with
     a small municipality, a state organiser, units of a rare school form, more municipalities."""
     names = _Names(rng)
-    names.codes = {u.school_unit_code for u in world.schools + world.preschools}  # type: ignore[misc]
+    names.codes = {
+        u.school_unit_code for u in world.schools + world.preschools if u.school_unit_code
+    }
     for county, county_name in EXTRA_REGIONS:
         world.regions.append(
             add_unit(
@@ -250,6 +253,6 @@ def demo_users(session: Session, world: DemoWorld) -> dict[str, int]:
     for email, (name, role, unit) in roles.items():
         user = create_user(session, email=email, password=DEMO_PASSWORD, name=name)
         grant_role(session, user=user, unit=unit, role=role)
-        ids[email] = user.id
+        ids[email] = row_id(user)
     world.demo_school.contact_email = "principal@example.org"
-    return ids  # type: ignore[return-value]
+    return ids

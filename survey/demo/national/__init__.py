@@ -22,7 +22,7 @@ import click
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import BulkLoader, next_id, table_of
+from survey.bulk import BulkLoader, next_id, row_id, table_of
 from survey.config import get_settings
 from survey.demo.data import NATIONAL_SCHOOL_FORMS
 from survey.demo.national.answers import Maturity
@@ -191,9 +191,9 @@ def _users(session: Session, tree: Tree) -> dict[str, int]:
         unit = session.get(Unit, unit_id)
         assert unit is not None
         grant_role(session, user=user, unit=unit, role=role)
-        ids[email] = user.id
+        ids[email] = row_id(user)
     school = session.get(Unit, tree.demo_school)
     assert school is not None
     school.contact_email = "principal@example.org"
     session.flush()
-    return ids  # type: ignore[return-value]
+    return ids
