@@ -10,7 +10,7 @@ teacher round "Nationell lärarenkät 2026", signed in as national staff:
 
 - **release**: building and auditing the round's release while the data set is loaded (every
   breakdown of every scope, protected jointly:
-  ``survey.services.national.releases.create_release``);
+  ``survey.services.national.publishing.create_release``);
   target under 2 minutes per release;
 - **cold**: the first request after the process's cache of decoded releases is emptied — the
   release is read from the database and decoded; ``--cold`` times;

@@ -17,7 +17,7 @@ from survey.demo.world import DemoScale, add_national_extras, build_units, demo_
 from survey.models import Assessment, QuestionnaireVersion, Round, User
 from survey.questionnaire import Questionnaire, load_directory
 from survey.services.assessments.batches import end_collection
-from survey.services.national.releases import create_release
+from survey.services.national.publishing import create_release
 from survey.services.questionnaires import store_version
 from survey.services.rounds.store import create_round
 

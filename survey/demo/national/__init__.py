@@ -131,7 +131,7 @@ def publish_releases(session: Session, *, progress: bool) -> list[dict[str, obje
 
     from survey.models import Round
     from survey.questionnaire import load_framework
-    from survey.services.national.releases import create_release
+    from survey.services.national.publishing import create_release
     from survey.services.questionnaires import questionnaire_for
 
     settings = get_settings()

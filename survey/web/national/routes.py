@@ -22,13 +22,8 @@ from survey.models import SCHOOL_FORMS, Round, Unit
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import ScopeColumn, scope_columns
 from survey.services.national.aggregates import parse_by, participation_table
-from survey.services.national.releases import (
-    create_release,
-    next_kind,
-    parse_release_number,
-    releases_of,
-    round_release,
-)
+from survey.services.national.publishing import create_release, next_kind
+from survey.services.national.releases import parse_release_number, releases_of, round_release
 from survey.services.national.rounds import (
     TARGET_KINDS,
     can_create_national_round,
