@@ -43,7 +43,7 @@ test: install-test browser
 check: install-test
 	$(BIN)/ruff format --check survey tests bench
 	$(BIN)/ruff check survey tests bench
-	$(BIN)/mypy survey/questionnaire survey/stats
+	$(BIN)/mypy --strict survey/questionnaire survey/stats
 
 format: install-test
 	$(BIN)/ruff format survey tests bench

@@ -3,14 +3,14 @@
 Creates a database of its own on the server of ``SURVEY_BENCH_POSTGRES_URL`` (default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; that database is only used to CREATE and
 DROP ``survey_bench_nat_<random>``), migrates it and loads the national data set of
-``survey demo --national`` (survey/demo_national/: 21 regions, 290 organisers, 5,000 school
+``survey demo --national`` (survey/demo/national/: 21 regions, 290 organisers, 5,000 school
 units, two national rounds of the school questionnaire, the organiser round and a teacher round
 with about 100,000 respondents). Then, for the school round "Nationell uppföljning 2026" and the
 teacher round "Nationell lärarenkät 2026", signed in as national staff:
 
 - **release**: building and auditing the round's release while the data set is loaded (every
   breakdown of every scope, protected jointly:
-  ``survey.services.national.releases.create_release``);
+  ``survey.services.national.publishing.create_release``);
   target under 2 minutes per release;
 - **cold**: the first request after the process's cache of decoded releases is emptied — the
   release is read from the database and decoded; ``--cold`` times;
@@ -118,7 +118,7 @@ def build(url: str) -> tuple[float, list[dict[str, Any]]]:
     from sqlmodel import Session
 
     from survey.db import make_engine
-    from survey.demo_national import build_national
+    from survey.demo.national import build_national
     from survey.migrate import upgrade
 
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """Benchmark the organiser's view on PostgreSQL: ``/api/v1/rounds/{id}/results`` and the heat map.
 
 Builds, in a database of its own (created here and dropped at the end), the demo world scaled
-up (survey/demo.py's generator): the demo organiser with 150 units (132 schools, Kvarnbacka-
+up (survey/demo/'s generator): the demo organiser with 150 units (132 schools, Kvarnbacka-
 skolan, Komvux and 16 preschools), two rounds of the school questionnaire a year apart and a
 teacher round with about 4,000 respondents, next to the rest of the demo country.
 

@@ -318,7 +318,7 @@ def release(round_id: int) -> None:
     from survey.db import session_scope
     from survey.models import Round
     from survey.questionnaire.loader import load_framework
-    from survey.services.national.releases import create_release
+    from survey.services.national.publishing import create_release
     from survey.services.questionnaires import questionnaire_for
 
     settings = get_settings()

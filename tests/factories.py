@@ -247,7 +247,7 @@ def publish_release(
     from sqlmodel import Session
 
     from survey.models import Round
-    from survey.services.national.releases import create_release
+    from survey.services.national.publishing import create_release
     from survey.services.questionnaires import questionnaire_for
 
     with Session(engine, expire_on_commit=False) as session:

@@ -38,6 +38,8 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         "survey/_data/questionnaires/schema.json",
         "survey/_data/questionnaires/skola.yaml",
         "survey/migrations/env.py",
+        "survey/demo/data.py",
+        "survey/demo/national/units.py",
         "survey/locale/sv/LC_MESSAGES/messages.po",
         "survey/locale/en/LC_MESSAGES/messages.po",
     ):

@@ -3,8 +3,6 @@ beyond files).
 """
 
 from survey.questionnaire.loader import (
-    Problem,
-    QuestionnaireError,
     load_directory,
     load_framework,
     load_questionnaire,
@@ -20,6 +18,7 @@ from survey.questionnaire.model import (
     Scoring,
     Text,
 )
+from survey.questionnaire.problems import Problem, QuestionnaireError
 
 __all__ = [
     "Framework",

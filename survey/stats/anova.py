@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from survey.stats.grouped import FloatArray, IntArray, Sorted, median, segment_sum, sort_by_segment
+from survey.stats.grouped import Sorted, median, segment_sum, sort_by_segment
+from survey.stats.types import FloatArray, IntArray
 
 MAD_SCALE = 1.4826  # makes the MAD a consistent estimator of sigma for normal data (R's mad())
 

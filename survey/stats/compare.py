@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from survey.stats import grouped as gr
-from survey.stats.grouped import IntArray
 from survey.stats.inequality import theil_decomposition
 from survey.stats.prepare import Prepared
 from survey.stats.ranktests import kruskal
 from survey.stats.result import clean
+from survey.stats.types import IntArray
 
 COMPARISON_FIELDS = (
     "n",

@@ -177,7 +177,8 @@ def value_codes(values: FloatArray, distinct: FloatArray) -> IntArray:
             if bool(np.all(np.diff(bucket) > 0)):
                 lookup = np.zeros(int(bucket[-1]) + 1, dtype=np.int64)
                 lookup[bucket] = np.arange(distinct.size)
-                return lookup[np.floor((values - low) * scale).astype(np.int64)]
+                codes: IntArray = lookup[np.floor((values - low) * scale).astype(np.int64)]
+                return codes
     if distinct.size > 4096:
         return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
     return np.searchsorted(distinct, values)

@@ -15,11 +15,11 @@ import numpy.typing as npt
 
 from survey.stats import grouped as gr
 from survey.stats.anova import robust_z
-from survey.stats.grouped import FloatArray, IntArray
 from survey.stats.inequality import gini, theil
 from survey.stats.prepare import Prepared
 from survey.stats.result import Coded, ObjectLists, column_values
 from survey.stats.trends import trend_entries
+from survey.stats.types import FloatArray, IntArray
 from survey.stats.within import (
     SEGMENT_FIELDS,
     Within,

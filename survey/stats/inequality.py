@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from survey.stats.grouped import FloatArray, IntArray, Sorted, segment_sum
+from survey.stats.grouped import Sorted, segment_sum
+from survey.stats.types import FloatArray, IntArray
 
 
 def gini(s: Sorted) -> FloatArray:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from survey.questionnaire import Questionnaire
-from survey.stats.grouped import FloatArray, IntArray
 from survey.stats.scoring import (
     Scopes,
     UnitScores,
@@ -21,6 +20,7 @@ from survey.stats.scoring import (
     unit_level_results,
 )
 from survey.stats.tables import VALUE_DK, AnswerTable, UnitTable, answer_cells
+from survey.stats.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from survey.stats.dist import chi2_sf, norm_sf
-from survey.stats.grouped import FloatArray, IntArray, Ranks, average_ranks, segment_cummax
+from survey.stats.grouped import Ranks, average_ranks, segment_cummax
+from survey.stats.types import FloatArray, IntArray
 
 
 @dataclass(frozen=True)

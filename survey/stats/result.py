@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from survey.stats.grouped import FloatArray, IntArray
+from survey.stats.types import FloatArray, IntArray
 
 UNIT_FIELDS = (
     "round", "unit_id", "scope_type", "scope_id", "n_respondents", "coverage", "score",

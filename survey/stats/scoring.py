@@ -18,7 +18,8 @@ import numpy.typing as npt
 
 from survey.questionnaire import Questionnaire
 from survey.stats.dist import t_ppf
-from survey.stats.grouped import FloatArray, IntArray, mean_sd
+from survey.stats.grouped import mean_sd
+from survey.stats.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from survey.stats.dist import norm_sf, signed_rank_exact_p, signed_rank_permutation_p
-from survey.stats.grouped import FloatArray, IntArray, average_ranks
+from survey.stats.grouped import average_ranks
+from survey.stats.types import FloatArray, IntArray
 
 EXACT_MAX_N = 50
 PERMUTATION_MAX_N = 13

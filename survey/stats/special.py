@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from survey.stats.grouped import FloatArray
+from survey.stats.types import FloatArray
 
 SQRT1_2 = 0.7071067811865476
 MAXLOG = 709.782712893384  # cephes: erfc(x) underflows to 0 when x*x > MAXLOG

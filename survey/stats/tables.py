@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from survey.stats.grouped import IntArray
+from survey.stats.types import IntArray
 
 Codes = npt.NDArray[np.integer[Any]]
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from survey.stats.grouped import IntArray
 from survey.stats.prepare import Prepared
 from survey.stats.signedrank import wilcoxon
+from survey.stats.types import IntArray
 
 
 def trend_entries(

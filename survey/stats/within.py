@@ -17,10 +17,10 @@ import numpy as np
 
 from survey.stats import grouped as gr
 from survey.stats.anova import icc1_of
-from survey.stats.grouped import FloatArray, IntArray
 from survey.stats.prepare import Prepared
 from survey.stats.ranktests import holm, kruskal_of, label_sums, one_vs_rest_of
 from survey.stats.result import ObjectLists
+from survey.stats.types import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor

@@ -36,7 +36,8 @@ from survey.db import make_engine
 from survey.models import Answer, Assessment, Respondent
 from survey.questionnaire import Questionnaire, questionnaire_from_text
 from survey.services.national.aggregates import DIMENSIONS, STAT_FIELDS
-from survey.services.national.releases import create_release, load_release
+from survey.services.national.publishing import create_release
+from survey.services.national.releases import load_release
 from survey.services.questionnaires import store_version
 from survey.services.rounds.results import main_school_form
 from survey.services.rounds.store import create_round

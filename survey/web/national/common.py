@@ -13,7 +13,8 @@ from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import Round, Unit
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import ScopeColumn, scope_columns
-from survey.services.national.releases import next_kind, parse_release_number, releases_of
+from survey.services.national.publishing import next_kind
+from survey.services.national.releases import parse_release_number, releases_of
 from survey.services.national.rounds import can_create_national_round
 from survey.services.rounds.access import can_manage_round, get_national_round
 from survey.web.auth import CurrentActor

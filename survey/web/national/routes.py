@@ -21,7 +21,8 @@ from survey.errors import NotFound
 from survey.models import SCHOOL_FORMS, Round, Unit
 from survey.services.access import Actor
 from survey.services.national.aggregates import parse_by, participation_table
-from survey.services.national.releases import create_release, releases_of, round_release
+from survey.services.national.publishing import create_release
+from survey.services.national.releases import releases_of, round_release
 from survey.services.national.rounds import (
     TARGET_KINDS,
     create_national_round,

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import BulkLoader, table_of
-from survey.demo_national.answers import ANSWER_COLUMNS, Maturity, answer_rows
-from survey.demo_national.units import Tree
+from survey.bulk import BulkLoader, row_id, table_of
+from survey.demo.national.answers import ANSWER_COLUMNS, Maturity, answer_rows
+from survey.demo.national.units import Tree
 from survey.models import ActionPlanRow, Answer, Assessment, QuestionnaireVersion, Respondent, Round
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
@@ -51,7 +51,7 @@ def _new_round(
     units: int,
 ) -> Round:
     rnd = Round(
-        questionnaire_id=stored.id,  # type: ignore[arg-type]
+        questionnaire_id=row_id(stored),
         owner_unit_id=ctx.tree.start,  # the nation
         kind="national",
         title=title,

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from survey.demo_national.units import Tree
+from survey.demo.national.units import Tree
 from survey.questionnaire import Questionnaire
 
 

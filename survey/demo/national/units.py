@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from survey.demo_data import (
+from survey.demo.data import (
     COUNTIES,
     EXTRA_MUNICIPALITIES,
     INDEPENDENT_PATTERNS,

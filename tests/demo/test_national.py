@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, col, func, select
 
-from survey.demo_data import COUNTIES
-from survey.demo_national import NationalScale, build_national
+from survey.demo.data import COUNTIES
+from survey.demo.national import NationalScale, build_national
 from survey.models import (
     ActionPlanRow,
     Answer,

@@ -22,12 +22,12 @@ import click
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import BulkLoader, next_id, table_of
+from survey.bulk import BulkLoader, next_id, row_id, table_of
 from survey.config import get_settings
-from survey.demo_data import NATIONAL_SCHOOL_FORMS
-from survey.demo_national.answers import Maturity
-from survey.demo_national.rounds import Context, teacher_round, unit_round
-from survey.demo_national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
+from survey.demo.data import NATIONAL_SCHOOL_FORMS
+from survey.demo.national.answers import Maturity
+from survey.demo.national.rounds import Context, teacher_round, unit_round
+from survey.demo.national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
 from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User
 from survey.questionnaire import load_directory
 from survey.services.accounts.users import create_user, grant_role
@@ -131,7 +131,7 @@ def publish_releases(session: Session, *, progress: bool) -> list[dict[str, obje
 
     from survey.models import Round
     from survey.questionnaire import load_framework
-    from survey.services.national.releases import create_release
+    from survey.services.national.publishing import create_release
     from survey.services.questionnaires import questionnaire_for
 
     settings = get_settings()
@@ -177,7 +177,7 @@ class _Quiet:
 
 def _users(session: Session, tree: Tree) -> dict[str, int]:
     """The demo accounts (password ``demo``), as in the small demo."""
-    from survey.demo_data import DEMO_PASSWORD
+    from survey.demo.data import DEMO_PASSWORD
 
     roles = {
         "principal@example.org": ("Rektor Karin Lund", "principal", tree.demo_school),
@@ -191,9 +191,9 @@ def _users(session: Session, tree: Tree) -> dict[str, int]:
         unit = session.get(Unit, unit_id)
         assert unit is not None
         grant_role(session, user=user, unit=unit, role=role)
-        ids[email] = user.id
+        ids[email] = row_id(user)
     school = session.get(Unit, tree.demo_school)
     assert school is not None
     school.contact_email = "principal@example.org"
     session.flush()
-    return ids  # type: ignore[return-value]
+    return ids

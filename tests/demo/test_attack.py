@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from survey.cli import main
-from survey.demo_data import DEMO_PASSWORD
+from survey.demo.data import DEMO_PASSWORD
 from survey.models import Assessment, Round
 from survey.services.national.aggregates import FAMILY
 from survey.services.national.releases import load_release
