@@ -110,24 +110,6 @@ SORTED = {
     "asc": N_("cmp.sorted_asc"),
     "desc": N_("cmp.sorted_desc"),
 }
-COMPARISON_SCHOOL_FORM = {
-    "forskola": N_("cmp.school_form.forskola"),
-    "forskoleklass": N_("cmp.school_form.forskoleklass"),
-    "grundskola": N_("cmp.school_form.grundskola"),
-    "anpassad_grundskola": N_("cmp.school_form.anpassad_grundskola"),
-    "gymnasieskola": N_("cmp.school_form.gymnasieskola"),
-    "anpassad_gymnasieskola": N_("cmp.school_form.anpassad_gymnasieskola"),
-    "vuxenutbildning": N_("cmp.school_form.vuxenutbildning"),
-    "fritidshem": N_("cmp.school_form.fritidshem"),
-}
-COMPARISON_KIND = {
-    "nation": N_("cmp.kind.nation"),
-    "region": N_("cmp.kind.region"),
-    "organiser": N_("cmp.kind.organiser"),
-    "school": N_("cmp.kind.school"),
-    "preschool": N_("cmp.kind.preschool"),
-    "adult_education": N_("cmp.kind.adult_education"),
-}
 COMPARISON_ORGANISER_TYPE = {
     "municipal": N_("cmp.organiser_type.municipal"),
     "independent": N_("cmp.organiser_type.independent"),

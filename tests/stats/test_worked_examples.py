@@ -1,8 +1,8 @@
 """Every statistic against an independent published worked example.
 
-Sources are cited per test; the numbers are those printed by the source (see
-/work/shared/reference/statistics-worked-examples.md, sections B.1-B.8). Values the
-reference file marks "computed here" are used only as cross-checks and say so.
+Sources are cited per test; the numbers are those printed by the source. Values that no
+source prints, worked out by hand from a source's data, are used only as cross-checks and say
+so.
 """
 
 from __future__ import annotations

@@ -30,11 +30,16 @@ def _target(request: Request, session: SessionDep, token: str) -> FormTarget:
         session, questionnaire_id=ctx.round.questionnaire_id, framework=get_framework(request)
     )
     return FormTarget(
-        base=f"/r/{token}", ctx=ctx, q=q, respondent=respondent, user_id=None, anonymous=True
+        base=str(request.app.url_path_for("respond_page", token=token)),
+        ctx=ctx,
+        q=q,
+        respondent=respondent,
+        user_id=None,
+        anonymous=True,
     )
 
 
-@router.get("/{token}")
+@router.get("/{token}", name="respond_page")
 def respond_page(
     request: Request, session: SessionDep, token: str, area: str | None = None
 ) -> Response:
@@ -97,4 +102,4 @@ def respond_submit(request: Request, session: SessionDep, token: str) -> Respons
             },
             status_code=422,
         )
-    return RedirectResponse(f"/r/{token}", status_code=303)
+    return RedirectResponse(request.app.url_path_for("respond_page", token=token), status_code=303)

@@ -64,7 +64,7 @@ def _target(
         raise InvalidInput("err.assessment.individual")
     respondent = respondent or unit_respondent(session, assessment=ctx.assessment)
     return FormTarget(
-        base=f"/assessments/{ctx.assessment.id}",
+        base=f"/assessments/{ctx.assessment.id}",  # the form posts to base + "/items/…"
         ctx=ctx,
         q=q,
         respondent=respondent,

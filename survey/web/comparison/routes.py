@@ -40,9 +40,9 @@ from survey.web.comparison.present import (
 from survey.web.deps import SessionDep, TrDep, get_app_settings, get_framework, get_lang
 from survey.web.i18n import N_, translate
 from survey.web.labels import (
-    COMPARISON_KIND,
     COMPARISON_ORGANISER_TYPE,
-    COMPARISON_SCHOOL_FORM,
+    SCHOOL_FORMS,
+    UNIT_KIND,
 )
 from survey.web.rendering import FileFormat, download, render
 from survey.web.rounds.common import RoundQuestionnaire, RoundView, round_nav
@@ -52,8 +52,8 @@ router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_sc
 
 # Values of a split of the equity view that have texts: value → key, per split.
 VALUE_LABELS = {
-    "school_form": COMPARISON_SCHOOL_FORM,
-    "kind": COMPARISON_KIND,
+    "school_form": SCHOOL_FORMS,
+    "kind": UNIT_KIND,
     "organiser_type": COMPARISON_ORGANISER_TYPE,
 }
 

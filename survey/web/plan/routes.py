@@ -83,9 +83,10 @@ def _filters_of(request: Request, q: Questionnaire) -> PlanFilters:
     )
 
 
-def _plan_url(assessment_id: Id, query: dict[str, str], anchor: str = "") -> str:
+def _plan_url(request: Request, assessment_id: Id, query: dict[str, str], anchor: str = "") -> str:
+    url = request.app.url_path_for("plan_page", assessment_id=str(assessment_id))
     qs = f"?{urlencode(query)}" if query else ""
-    return f"/assessments/{assessment_id}/plan{qs}{anchor}"
+    return f"{url}{qs}{anchor}"
 
 
 def _form_values(form: Any, names: tuple[str, ...]) -> dict[str, str]:
@@ -149,7 +150,7 @@ def _render_page(
     )
 
 
-@router.get("/{assessment_id}/plan")
+@router.get("/{assessment_id}/plan", name="plan_page")
 def plan_page(
     request: Request, session: SessionDep, actor: CurrentActor, assessment_id: Id
 ) -> Response:
@@ -228,7 +229,9 @@ def plan_update_row(
             status_code=exc.status_code,
         )
     query = {**_filters_of(request, q).query(), "done": "saved"}
-    return RedirectResponse(_plan_url(assessment_id, query, f"#row-{row_id}"), status_code=303)
+    return RedirectResponse(
+        _plan_url(request, assessment_id, query, f"#row-{row_id}"), status_code=303
+    )
 
 
 @router.post("/{assessment_id}/plan/rows")
@@ -251,7 +254,7 @@ def plan_add_row(
             status_code=exc.status_code,
         )
     return RedirectResponse(
-        _plan_url(assessment_id, {"done": "added"}, f"#row-{row.id}"), status_code=303
+        _plan_url(request, assessment_id, {"done": "added"}, f"#row-{row.id}"), status_code=303
     )
 
 
@@ -262,7 +265,7 @@ def plan_delete_row(
     ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
     delete_row(session, ctx=ctx, row_id=row_id)
     query = {**_filters_of(request, q).query(), "done": "deleted"}
-    return RedirectResponse(_plan_url(assessment_id, query), status_code=303)
+    return RedirectResponse(_plan_url(request, assessment_id, query), status_code=303)
 
 
 def _plan_export(
