@@ -125,12 +125,14 @@ def position_sentence(b: Benchmark, line: Line, label: str, tr: Tr, lang: str) -
 def test_sentence(b: Benchmark, line: Line, label: str, noun: str, tr: Tr, lang: str) -> str | None:
     """The organiser's units against the rest: "Era skolor ligger över övriga riket i FO 2.1:
     Cliff's δ = 0,41, p = 0,003 (Holm-justerat p = 0,02); 24 skolor mot 180."."""
-    if b.view == "unit":
+    if b.view == "unit" or b.population is None:
         return None
     subject = tr(SUBJECTS[b.view, noun])
     rest = tr(RESTS[b.population], type=tr(ORGANISER_TYPES[b.subject.organiser_type]).lower())
     t = line.test
     if t is None:
+        if line.test_missing is None:
+            return None
         return tr(
             TEST_MISSING[line.test_missing],
             Where=_capital(where(line, label, tr)),

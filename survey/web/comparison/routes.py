@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from survey.bulk import row_id
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.equity import Equity, equity, parse_scope
@@ -152,7 +153,7 @@ def heatmap_page(
             "hm": hm,
             "q": q,
             "round": hm.results.round,
-            "nav": round_nav(request, scope.round.id, "heatmap"),
+            "nav": round_nav(request, row_id(scope.round), "heatmap"),
             "link": link,
             "sort_link": sort_link,
             "view_links": {
@@ -263,7 +264,7 @@ def equity_page(
             "eq": eq,
             "q": q,
             "round": eq.results.round,
-            "nav": round_nav(request, scope.round.id, "equity"),
+            "nav": round_nav(request, row_id(scope.round), "equity"),
             "column": column,
             "panel": panel,
             "params": {k: v for k, v in params.items() if v},
@@ -328,7 +329,7 @@ def trend_page(
             "t": result,
             "q": q,
             "round": scope.round,
-            "nav": round_nav(request, scope.round.id, "trend"),
+            "nav": round_nav(request, row_id(scope.round), "trend"),
             "view_links": {v: _url(base, {"view": v}) for v in ("subgoal", "area")},
         },
     )

@@ -100,18 +100,17 @@ def equity_sentences(comparison: dict[str, Any] | None, by: tuple[str, ...], tr:
             )
         )
     h, p = comparison.get("h"), comparison.get("p")
-    numbers = {
+    n = int(comparison.get("n") or 0)
+    numbers: dict[str, str | int] = {
         "between": between,
         "h": fmt(h, 2, lang),
         "p": fmt_p(p, lang),
         "eps": fmt(comparison.get("epsilon2"), 2, lang),
-        "n": comparison.get("n") or 0,
+        "n": n,
     }
     if h is None or p is None:
         out.append(
-            ntranslate(
-                "nat.eq.kruskal_none", "nat.eq.kruskal_none.plural", numbers["n"], lang, **numbers
-            )
+            ntranslate("nat.eq.kruskal_none", "nat.eq.kruskal_none.plural", n, lang, **numbers)
         )
     elif p < 0.05:
         out.append(tr("nat.eq.kruskal_sig", **numbers))
