@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from survey.models import AuditLog
+from survey.models import Assessment, AuditLog
 
 
 def record(
@@ -31,3 +31,25 @@ def record(
     )
     session.add(row)
     return row
+
+
+def record_assessment(
+    session: Session,
+    action: str,
+    *,
+    assessment: Assessment,
+    user_id: int | None,
+    ip: str | None,
+    detail: dict[str, Any] | None = None,
+) -> AuditLog:
+    """An audit entry about an assessment (and so its unit)."""
+    return record(
+        session,
+        action=action,
+        object_type="assessment",
+        object_id=assessment.id,
+        unit_id=assessment.unit_id,
+        user_id=user_id,
+        detail=detail,
+        ip=ip,
+    )

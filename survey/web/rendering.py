@@ -9,16 +9,36 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2_fragments import render_block
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from survey.sheets import Sheet, csv_bytes, xlsx_bytes
 from survey.web.auth import csrf_token_for, set_csrf_cookie
 from survey.web.deps import get_lang
 from survey.web.i18n import LANGUAGES
+
+
+def url_to(
+    request: Request, name: str, *, query: dict[str, str] | None = None, anchor: str = "",
+    **path_params: object,
+) -> str:  # fmt: skip
+    """The path of the route ``name`` (ids as path parameters), with a query and an anchor."""
+    url = str(request.app.url_path_for(name, **{k: str(v) for k, v in path_params.items()}))
+    return url + (f"?{urlencode(query)}" if query else "") + (f"#{anchor}" if anchor else "")
+
+
+def redirect_to(
+    request: Request, name: str, *, query: dict[str, str] | None = None, anchor: str = "",
+    **path_params: object,
+) -> RedirectResponse:  # fmt: skip
+    """Post/Redirect/Get: 303 to the route ``name``."""
+    return RedirectResponse(
+        url_to(request, name, query=query, anchor=anchor, **path_params), status_code=303
+    )
 
 
 def is_htmx(request: Request) -> bool:

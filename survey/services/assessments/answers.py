@@ -19,7 +19,7 @@ from survey.models import Answer, Assessment, Respondent
 from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import Actor, AssessmentContext
-from survey.services.audit import record
+from survey.services.audit import record_assessment
 from survey.services.engine import analyse, answer_columns, rows_by_scope
 from survey.services.plan.actions import sync_plan
 
@@ -316,12 +316,10 @@ def submit(
         session.add(assessment)
         _bump(session, assessment, now)
         sync_plan(session, ctx=ctx, q=q, answers=answers_of(session, respondent_id=respondent.id))  # type: ignore[arg-type]
-        record(
+        record_assessment(
             session,
-            action="assessment.submit",
-            object_type="assessment",
-            object_id=assessment.id,
-            unit_id=ctx.unit.id,
+            "assessment.submit",
+            assessment=assessment,
             user_id=actor.id if actor else None,
             ip=ip,
         )
@@ -343,12 +341,10 @@ def reopen(session: Session, *, ctx: AssessmentContext, actor: Actor, ip: str | 
     _bump(session, ctx.assessment, utcnow())
     ctx.assessment.state = "reopened"
     session.add(ctx.assessment)
-    record(
+    record_assessment(
         session,
-        action="assessment.reopen",
-        object_type="assessment",
-        object_id=ctx.assessment.id,
-        unit_id=ctx.unit.id,
+        "assessment.reopen",
+        assessment=ctx.assessment,
         user_id=actor.id,
         ip=ip,
     )
@@ -364,12 +360,10 @@ def set_shared(
         raise Conflict("err.assessment.sharing_mandatory")
     ctx.assessment.shared = shared
     session.add(ctx.assessment)
-    record(
+    record_assessment(
         session,
-        action="assessment.share" if shared else "assessment.unshare",
-        object_type="assessment",
-        object_id=ctx.assessment.id,
-        unit_id=ctx.unit.id,
+        "assessment.share" if shared else "assessment.unshare",
+        assessment=ctx.assessment,
         user_id=actor.id,
         ip=ip,
     )

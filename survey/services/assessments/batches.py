@@ -22,7 +22,7 @@ from survey.clock import utcnow
 from survey.errors import Conflict
 from survey.models import Assessment, Respondent, Round
 from survey.services.access import Actor, AssessmentContext
-from survey.services.audit import record
+from survey.services.audit import record_assessment
 from survey.services.questionnaires import is_individual_version
 
 
@@ -116,12 +116,10 @@ def end_collection(
     if not changed and batch is None:
         return None
     state = collection(session, assessment_id=assessment.id)  # type: ignore[arg-type]
-    record(
+    record_assessment(
         session,
-        action="collection.end",
-        object_type="assessment",
-        object_id=assessment.id,
-        unit_id=assessment.unit_id,
+        "collection.end",
+        assessment=assessment,
         user_id=actor_id,
         detail={
             "reason": reason,
@@ -159,12 +157,10 @@ def reopen_collection(
         raise Conflict("err.round.closed")
     ctx.assessment.state = "reopened"
     session.add(ctx.assessment)
-    record(
+    record_assessment(
         session,
-        action="collection.reopen",
-        object_type="assessment",
-        object_id=ctx.assessment.id,
-        unit_id=ctx.unit.id,
+        "collection.reopen",
+        assessment=ctx.assessment,
         user_id=actor.id,
         ip=ip,
     )

@@ -11,7 +11,7 @@ from survey.errors import NotFound
 from survey.models import Respondent
 from survey.security import new_token, token_digest
 from survey.services.access import Actor, AssessmentContext, load_assessment
-from survey.services.audit import record
+from survey.services.audit import record_assessment
 
 
 def create_links(
@@ -23,15 +23,13 @@ def create_links(
         Respondent(assessment_id=ctx.assessment.id, token_hash=token_digest(t))  # type: ignore[arg-type]
         for t in tokens
     )
-    record(
+    record_assessment(
         session,
-        action="respondents.create_links",
-        object_type="assessment",
-        object_id=ctx.assessment.id,
-        unit_id=ctx.unit.id,
+        "respondents.create_links",
+        assessment=ctx.assessment,
         user_id=actor.id,
-        detail={"count": count},
         ip=ip,
+        detail={"count": count},
     )
     session.flush()
     return tokens

@@ -310,6 +310,14 @@ def median_rows(results: Results, columns: list[ScopeColumn]) -> list[MedianRow]
     return out
 
 
+def check_view(view: str) -> None:
+    """``view`` is one of VIEWS, else InvalidInput naming the field and the allowed values."""
+    if view not in VIEWS:
+        allowed = ", ".join(VIEWS)
+        problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
+        raise InvalidInput("err.cmp.view", problems=problems)
+
+
 def heat_map(
     session: Session,
     *,
@@ -323,10 +331,7 @@ def heat_map(
     sort: str,
     direction: str,
 ) -> HeatMap:
-    if view not in VIEWS:
-        allowed = ", ".join(VIEWS)
-        problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
-        raise InvalidInput("err.cmp.view", problems=problems)
+    check_view(view)
     results = load_results(session, scope=scope, q=q, k=k, tag=filters.tag, k_detail=k_detail)
     columns = scope_columns(results.q, view)
     if sort not in {c.key for c in columns} and sort in {c.key for c in scope_columns(q, view)}:

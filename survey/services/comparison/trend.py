@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from survey.errors import InvalidInput, msg
 from survey.models import Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
-    VIEWS,
     Results,
     ScopeColumn,
+    check_view,
     load_results,
     name_key,
     scope_columns,
@@ -104,10 +103,7 @@ def trend(
     k_detail: int,
     view: str,
 ) -> Trend:
-    if view not in VIEWS:
-        allowed = ", ".join(VIEWS)
-        problems = [msg("err.field.not_one_of", field="view", value=view, allowed=allowed)]
-        raise InvalidInput("err.cmp.view", problems=problems)
+    check_view(view)
     results = load_results(session, scope=scope, q=q, k=k, with_previous=True, k_detail=k_detail)
     all_columns = scope_columns(results.q)
     columns = scope_columns(results.q, view)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -48,7 +47,7 @@ from survey.web.deps import (
     get_lang,
 )
 from survey.web.errors import error_text
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -71,11 +70,6 @@ def _target(
         user_id=actor_id,
         anonymous=False,
     )
-
-
-def _to_summary(request: Request, ctx: AssessmentContext) -> Response:
-    url = request.app.url_path_for("summary_page", assessment_id=str(ctx.assessment.id))
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/{assessment_id}", name="assessment_page")
@@ -177,7 +171,7 @@ def submit_assessment(
             },
             status_code=422,
         )
-    return _to_summary(request, ctx)
+    return redirect_to(request, "summary_page", assessment_id=ctx.assessment.id)
 
 
 @router.post("/{assessment_id}/share")
@@ -189,7 +183,7 @@ def share(
     shared: Annotated[str, Form()] = "1",
 ) -> Response:
     set_shared(session, ctx=ctx, shared=shared == "1", actor=actor, ip=client_ip(request))
-    return _to_summary(request, ctx)
+    return redirect_to(request, "summary_page", assessment_id=ctx.assessment.id)
 
 
 @router.post("/{assessment_id}/reopen")
@@ -197,7 +191,7 @@ def reopen_assessment(
     request: Request, session: SessionDep, actor: CurrentActor, ctx: ReopenableAssessment
 ) -> Response:
     reopen(session, ctx=ctx, actor=actor, ip=client_ip(request))
-    return _to_summary(request, ctx)
+    return redirect_to(request, "summary_page", assessment_id=ctx.assessment.id)
 
 
 @router.post("/{assessment_id}/links")
@@ -252,11 +246,6 @@ def _individual(ctx: AnswerableAssessment, q: AnsweredQuestionnaire) -> Assessme
 IndividualAssessment = Annotated[AssessmentContext, Depends(_individual)]
 
 
-def _to_page(request: Request, ctx: AssessmentContext) -> Response:
-    url = request.app.url_path_for("assessment_page", assessment_id=str(ctx.assessment.id))
-    return RedirectResponse(url, status_code=303)
-
-
 @router.post("/{assessment_id}/collection/close", name="close_collection")
 def close_collection_action(
     request: Request,
@@ -268,7 +257,7 @@ def close_collection_action(
     """End the unit's teacher collection; release a batch when at least k are waiting."""
     k = settings.min_group_size
     close_collection(session, ctx=ctx, k=k, actor=actor, ip=client_ip(request))
-    return _to_page(request, ctx)
+    return redirect_to(request, "assessment_page", assessment_id=ctx.assessment.id)
 
 
 @router.post("/{assessment_id}/collection/reopen", name="reopen_collection")
@@ -277,7 +266,7 @@ def reopen_collection_action(
 ) -> Response:
     """Let the links take answers again (released later, in a batch of at least k)."""
     reopen_collection(session, ctx=ctx, actor=actor, ip=client_ip(request))
-    return _to_page(request, ctx)
+    return redirect_to(request, "assessment_page", assessment_id=ctx.assessment.id)
 
 
 @router.get("/{assessment_id}/summary", name="summary_page")

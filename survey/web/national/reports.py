@@ -6,7 +6,6 @@ the round's participation page."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -37,16 +36,11 @@ from survey.web.national.present import (
     scope_rows,
     targets_in_words,
 )
-from survey.web.rendering import FileFormat, download, render
+from survey.web.rendering import FileFormat, download, redirect_to, render
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
 
 DIMENSIONS = ("region", "organiser_type", "school_form", "organiser")
-
-
-def _to_round_page(request: Request, round_: Round) -> Response:
-    url = request.app.url_path_for("national_round", round_id=str(round_.id))
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/rounds/{round_id}/trends", name="national_trends")
@@ -63,7 +57,7 @@ def national_trends_page(
     assert round_.id is not None
     columns_by, scope_type = parse_by(by), checked_scope_type(scope)
     if not releases_of(session, round_id=round_.id):
-        return _to_round_page(request, round_)
+        return redirect_to(request, "national_round", round_id=round_.id)
     common = page_context(request)
     tr = common["tr"]
     trends = national_trends(
@@ -118,7 +112,7 @@ def national_report(
     assert round_.id is not None
     columns_by = parse_by(by) or ("region",)
     if not releases_of(session, round_id=round_.id):
-        return _to_round_page(request, round_)
+        return redirect_to(request, "national_round", round_id=round_.id)
     common = page_context(request)
     tr, lang = common["tr"], common["lang"]
     q, chosen = round_release(session, round_=round_, framework=framework, number=number)

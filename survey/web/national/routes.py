@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -62,7 +61,7 @@ from survey.web.national.present import (
     scope_rows,
     targets_in_words,
 )
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -194,8 +193,7 @@ def create_national_round_action(
             issues=exc.issues,
             status_code=422,
         )
-    url = request.app.url_path_for("national_round", round_id=str(round_.id))
-    return RedirectResponse(f"{url}?created=1", status_code=303)
+    return redirect_to(request, "national_round", query={"created": "1"}, round_id=round_.id)
 
 
 @router.post("/rounds/{round_id}/releases", name="national_publish")
@@ -220,8 +218,8 @@ def publish_release(
         actor_id=actor.id,
         ip=client_ip(request),
     )
-    url = request.app.url_path_for("national_round", round_id=str(round_.id))
-    return RedirectResponse(f"{url}?release={made.number}&published=1", status_code=303)
+    query = {"release": str(made.number), "published": "1"}
+    return redirect_to(request, "national_round", query=query, round_id=round_.id)
 
 
 # --------------------------------------------------------------------------------- one round

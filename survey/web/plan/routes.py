@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from survey.errors import DomainError, InvalidInput, NotFound
@@ -48,7 +47,7 @@ from survey.web.deps import (
 from survey.web.errors import error_text
 from survey.web.i18n import translate
 from survey.web.plan.present import line_views
-from survey.web.rendering import SheetFormat, is_htmx, render, sheets_file
+from survey.web.rendering import SheetFormat, is_htmx, redirect_to, render, sheets_file
 
 router = APIRouter(prefix="/assessments", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -83,10 +82,12 @@ def _filters_of(request: Request, q: Questionnaire) -> PlanFilters:
     )
 
 
-def _plan_url(request: Request, assessment_id: Id, query: dict[str, str], anchor: str = "") -> str:
-    url = request.app.url_path_for("plan_page", assessment_id=str(assessment_id))
-    qs = f"?{urlencode(query)}" if query else ""
-    return f"{url}{qs}{anchor}"
+def _to_plan(
+    request: Request, assessment_id: Id, query: dict[str, str], anchor: str = ""
+) -> Response:
+    return redirect_to(
+        request, "plan_page", query=query, anchor=anchor, assessment_id=assessment_id
+    )
 
 
 def _form_values(form: Any, names: tuple[str, ...]) -> dict[str, str]:
@@ -229,9 +230,7 @@ def plan_update_row(
             status_code=exc.status_code,
         )
     query = {**_filters_of(request, q).query(), "done": "saved"}
-    return RedirectResponse(
-        _plan_url(request, assessment_id, query, f"#row-{row_id}"), status_code=303
-    )
+    return _to_plan(request, assessment_id, query, f"row-{row_id}")
 
 
 @router.post("/{assessment_id}/plan/rows")
@@ -253,9 +252,7 @@ def plan_add_row(
             add_values=values,
             status_code=exc.status_code,
         )
-    return RedirectResponse(
-        _plan_url(request, assessment_id, {"done": "added"}, f"#row-{row.id}"), status_code=303
-    )
+    return _to_plan(request, assessment_id, {"done": "added"}, f"row-{row.id}")
 
 
 @router.post("/{assessment_id}/plan/rows/{row_id}/delete")
@@ -265,7 +262,7 @@ def plan_delete_row(
     ctx, q = _load_plan(request, session, actor, assessment_id, "answer")
     delete_row(session, ctx=ctx, row_id=row_id)
     query = {**_filters_of(request, q).query(), "done": "deleted"}
-    return RedirectResponse(_plan_url(request, assessment_id, query), status_code=303)
+    return _to_plan(request, assessment_id, query)
 
 
 def _plan_export(

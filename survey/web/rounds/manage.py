@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -32,7 +31,7 @@ from survey.sheets import csv_bytes, file_stem, xlsx_bytes
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import FormDep, Id, SessionDep, TrDep, get_app_settings, get_lang
 from survey.web.errors import error_text
-from survey.web.rendering import SheetFormat, download, is_htmx, render
+from survey.web.rendering import SheetFormat, download, is_htmx, redirect_to, render
 from survey.web.rounds.common import (
     RoundQuestionnaire,
     RoundView,
@@ -90,8 +89,10 @@ def _overview(
 
 
 def _done(request: Request, scope: RoundScope, done: str, anchor: str = "") -> Response:
-    url = request.app.url_path_for("round_overview", round_id=str(scope.round.id))
-    return RedirectResponse(f"{url}?done={done}{anchor}", status_code=303)
+    query = {"done": done}
+    return redirect_to(
+        request, "round_overview", query=query, anchor=anchor, round_id=scope.round.id
+    )
 
 
 @router.get("/{round_id}", name="round_overview")
@@ -215,7 +216,7 @@ def reopen_assessment(
     except Conflict as exc:
         message = error_text(exc, tr.lang)
         return _overview(request, session, actor, scope, q, error=message, status_code=409)
-    return _done(request, scope, "assessment_reopened", f"#unit-{ctx.unit.id}")
+    return _done(request, scope, "assessment_reopened", f"unit-{ctx.unit.id}")
 
 
 # --------------------------------------------------------------------------------- files

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from survey.clock import local_today
@@ -35,7 +34,7 @@ from survey.web.deps import FormDep, SessionDep, get_lang, get_questionnaires
 from survey.web.i18n import N_, translate
 from survey.web.labels import SCHOOL_FORMS as SCHOOL_FORM_LABELS
 from survey.web.labels import UNIT_KIND, UNIT_KINDS
-from survey.web.rendering import render
+from survey.web.rendering import redirect_to, render
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -219,5 +218,4 @@ def create_round_action(
             issues=exc.issues,
             status_code=422,
         )
-    url = request.app.url_path_for("round_overview", round_id=str(round_.id))
-    return RedirectResponse(f"{url}?done=created", status_code=303)
+    return redirect_to(request, "round_overview", query={"done": "created"}, round_id=round_.id)
