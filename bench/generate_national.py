@@ -1,4 +1,4 @@
-"""Generate the synthetic national data set of issue 4 (seeded, vectorised, with progress).
+"""Generate the synthetic national data set for the benchmarks (seeded, vectorised, with progress).
 
 5,000 school units under 290 organisers in 21 regions, the ``larare`` questionnaire (individual,
 4 levels), about 20 respondents per unit and 2 rounds. Writes ``units.csv``, ``answers.csv``,

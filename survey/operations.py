@@ -1,4 +1,4 @@
-"""Running the database: is it there and migrated, backups and restores (issue 14).
+"""Running the database: is it there and migrated, backups and restores.
 
 - :func:`database_status` — reachable, migrated to this code's head revision, or why not (the
   health check and ``survey serve`` ask it).

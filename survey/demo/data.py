@@ -118,7 +118,7 @@ COMMENTS = [
     "Fungerar bra i F–3, sämre på högstadiet.",
 ]
 
-# Added for the national follow-up (issue 8). These units are drawn from a random stream of their
+# Added for the national follow-up. These units are drawn from a random stream of their
 # own, after everything above, so the units, names and answers above stay exactly as they were.
 # (county code, county name) of regions that have only these units.
 EXTRA_REGIONS: list[tuple[str, str]] = [("09", "Gotlands län")]

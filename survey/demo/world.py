@@ -189,7 +189,7 @@ def build_units(session: Session, rng: np.random.Generator, scale: DemoScale) ->
 def add_national_extras(
     session: Session, world: DemoWorld, rng: np.random.Generator, scale: DemoScale
 ) -> None:
-    """The units that give every national breakdown small cells (issue 8): another region with
+    """The units that give every national breakdown small cells: another region with
     a small municipality, a state organiser, units of a rare school form, more municipalities."""
     names = _Names(rng)
     names.codes = {

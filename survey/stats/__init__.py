@@ -19,7 +19,7 @@ Entry point, used by ``survey analyze`` and by the web/API layer alike::
     result.comparisons  # list of dicts
     result.to_dict()    # {"questionnaire", "units", "groups", "comparisons"}, JSON-ready
 
-Rows carry exactly the field names of issue 4 (documented in README, "survey analyze"):
+Rows carry exactly the field names documented in README ("survey analyze"):
 
 - ``units``: round, unit_id, scope_type, scope_id, n_respondents, coverage, score, index, level,
   ci_low, ci_high, plus group and (individual questionnaires) the unit's Mann-Whitney test

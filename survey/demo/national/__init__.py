@@ -1,4 +1,4 @@
-"""``survey demo --national``: a national-scale data set for the national follow-up (issue 8).
+"""``survey demo --national``: a national-scale data set for the national follow-up.
 
 21 regions (the real counties), 290 organisers (municipal, with real-looking municipality codes,
 and independent), 5,000 school units, two national rounds of the school questionnaire, a national

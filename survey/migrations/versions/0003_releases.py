@@ -1,4 +1,4 @@
-"""releases of rounds and release batches of anonymous respondents (issue 13)
+"""releases of rounds and release batches of anonymous respondents
 
 Aggregates that leave a unit come from a release: a frozen snapshot of a round's submitted data
 with its published tables. Anonymous respondents are released in batches of at least k.

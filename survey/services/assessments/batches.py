@@ -1,4 +1,4 @@
-"""Release batches of anonymous respondents (individual questionnaires, issue 13).
+"""Release batches of anonymous respondents (individual questionnaires).
 
 A unit's teacher answers leave the respondents only as whole batches: when the unit's collection
 ends (the principal closes it, or the round closes) the submitted respondents not yet released

@@ -1,5 +1,5 @@
-"""Benchmarks of a national round (issue 8): an organiser's units, or one unit, against the
-groups around them — from the round's latest release (issue 13), never from live data.
+"""Benchmarks of a national round: an organiser's units, or one unit, against the
+groups around them — from the round's latest release, never from live data.
 
 - Comparison groups (organiser, organiser type, region, nation) are rows of the release's
   publication, so a group is hidden here exactly when it is on the national pages and in the

@@ -1,5 +1,5 @@
 """National follow-up aggregates (FO 3.2): the breakdown family, a round's units with the
-attributes the breakdowns use, and the publication a release holds (issue 8, issue 13).
+attributes the breakdowns use, and the publication a release holds.
 
 Every breakdown (nation; region, organiser type, school form, organiser; and each pair of
 them) of a release is computed once by the statistics engine and protected jointly with the

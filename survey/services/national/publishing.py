@@ -1,4 +1,4 @@
-"""Publishing a release of a national round (issue 13): a frozen, dated snapshot from which every
+"""Publishing a release of a national round: a frozen, dated snapshot from which every
 aggregate that leaves a unit is published; ``releases`` (next to it) reads them.
 
 - While a round collects, national staff see participation only. They publish a release when

@@ -1,4 +1,4 @@
-"""Releases of national rounds (issue 13): frozen, dated snapshots from which every aggregate
+"""Releases of national rounds: frozen, dated snapshots from which every aggregate
 that leaves a unit is published. This module reads them; ``publishing`` (next to it) creates
 them.
 

@@ -1,4 +1,4 @@
-"""National rounds (issue 8): national staff create a follow-up round for every unit of the
+"""National rounds: national staff create a follow-up round for every unit of the
 chosen kinds and school forms in the country; each gets its assessment.
 
 Organiser-level questionnaires (``huvudman``) target organisers, the answering units; a school

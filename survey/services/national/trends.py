@@ -1,5 +1,4 @@
-"""Trends over the national rounds of one questionnaire (issue 8), per breakdown, from releases
-(issue 13).
+"""Trends over the national rounds of one questionnaire, per breakdown, from releases.
 
 - Cross-sectional: the latest release of every national round with the same questionnaire key,
   side by side — the very rows the pages, the API and the files show, suppression included.

@@ -4,7 +4,7 @@ docs/architecture.md).
 - A strategist sees the rounds its organiser owns and the national rounds its units take part
   in, and within a round only the units in its subtree.
 - National staff and admins see every round; national staff never see single units' results
-  (aggregates only, issue 8), admins see everything.
+  (aggregates only), admins see everything.
 - Principals see no round-level views.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from survey.errors import NotFound
@@ -24,22 +24,28 @@ def strategist_paths(actor: Actor) -> list[str]:
     return [g.path for g in actor.grants if g.role == "strategist"]
 
 
+def _visible(actor: Actor) -> ColumnElement[bool] | None:
+    """The condition on ``Round`` for the rounds a strategist may open (None: none at all)."""
+    paths = strategist_paths(actor)
+    if not paths:
+        return None
+    in_subtree = or_(*(col(Unit.path).startswith(p) for p in paths))
+    owned = select(Round.id).join(Unit, col(Unit.id) == col(Round.owner_unit_id)).where(in_subtree)
+    taking_part = (
+        select(Assessment.round_id)
+        .join(Unit, col(Unit.id) == col(Assessment.unit_id))
+        .where(in_subtree)
+    )
+    return or_(col(Round.id).in_(owned), col(Round.id).in_(taking_part))
+
+
 def visible_rounds(session: Session, *, actor: Actor) -> list[Round]:
     """Rounds the actor may open, newest first."""
     query = select(Round).order_by(col(Round.opens).desc(), col(Round.id).desc())
     if actor.is_admin or actor.has("national"):
         return list(session.exec(query))
-    paths = strategist_paths(actor)
-    if not paths:
-        return []
-    in_subtree = or_(*(col(Unit.path).startswith(p) for p in paths))
-    owned = select(Round.id).join(Unit, Unit.id == Round.owner_unit_id).where(in_subtree)
-    taking_part = (
-        select(Assessment.round_id).join(Unit, Unit.id == Assessment.unit_id).where(in_subtree)
-    )
-    return list(
-        session.exec(query.where(or_(col(Round.id).in_(owned), col(Round.id).in_(taking_part))))
-    )
+    visible = _visible(actor)
+    return [] if visible is None else list(session.exec(query.where(visible)))
 
 
 def can_manage_round(actor: Actor, round_: Round, owner: Unit) -> bool:
@@ -79,7 +85,10 @@ def get_round_for(session: Session, *, actor: Actor, round_id: int) -> RoundScop
         return RoundScope(round_, owner, None, True, False)
     if actor.has("national"):
         return RoundScope(round_, owner, (), can_manage_round(actor, round_, owner), True)
-    if round_.id not in {r.id for r in visible_rounds(session, actor=actor)}:
+    visible = _visible(actor)
+    if visible is None or session.exec(
+        select(Round.id).where(col(Round.id) == round_id, visible)
+    ).first() is None:  # fmt: skip
         raise NotFound("err.round.not_found")
     return RoundScope(
         round_, owner, tuple(strategist_paths(actor)), can_manage_round(actor, round_, owner), False

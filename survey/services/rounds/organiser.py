@@ -74,7 +74,7 @@ def parse_round_request(form: Mapping[str, str], lists: Mapping[str, list[str]])
 def owner_choices(session: Session, *, actor: Actor) -> list[Unit]:
     """Organisers the actor may create rounds for: a strategist's own organisers; admins all.
 
-    National staff create national rounds (issue 8), not organiser rounds.
+    National staff create national rounds, not organiser rounds.
     """
     organisers = session.exec(select(Unit).where(Unit.kind == "organiser").order_by(Unit.name))
     if actor.is_admin:

@@ -1,4 +1,4 @@
-"""Benchmarks in national rounds (issue 8): pages and their JSON twins.
+"""Benchmarks in national rounds: pages and their JSON twins.
 
 - ``/benchmarks/rounds/{round_id}``: a strategist's organiser (its units) against the region and
   the nation; admins choose the organiser. Strategists of other organisers, national staff (they

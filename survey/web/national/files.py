@@ -1,4 +1,4 @@
-"""Publication files of a national round (issue 8): CSV, XLSX and Parquet of every aggregate
+"""Publication files of a national round: CSV, XLSX and Parquet of every aggregate
 table, read from a release of the round (``survey.services.national.releases``) — the one
 code path that also feeds the pages and the API, so every file hides exactly the cells they hide.
 

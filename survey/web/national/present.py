@@ -1,4 +1,4 @@
-"""Words and view rows of the national pages (issue 8), in Swedish or English.
+"""Words and view rows of the national pages, in Swedish or English.
 
 Formatting only: every number comes from a release's publication (``load_release``) or the
 paired trend, with their suppression already applied. ``tr(key, **values)`` is the translation

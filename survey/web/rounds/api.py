@@ -1,4 +1,4 @@
-"""JSON API for the rounds list and a round's participation (issue 7).
+"""JSON API for the rounds list and a round's participation.
 
 The same session and scope checks as the pages: ``/rounds`` lists what the caller may see (empty
 for principals); ``/rounds/{id}/participation`` shows single units, so it answers 404 for national

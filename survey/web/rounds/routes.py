@@ -118,7 +118,7 @@ def rounds_list(request: Request, session: SessionDep, actor: CurrentActor) -> R
         "rounds_list.html",
         {
             "summaries": round_summaries(session, rounds=rounds, paths=paths),
-            # National staff see aggregates only: no single-unit overview (issue 8).
+            # National staff see aggregates only: no single-unit overview.
             "can_open": actor.is_admin or bool(strategist_paths(actor)),
             "can_create": bool(owner_choices(session, actor=actor)),
             "today": local_today(),
