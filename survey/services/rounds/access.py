@@ -32,9 +32,9 @@ def visible_rounds(session: Session, *, actor: Actor) -> list[Round]:
     if not paths:
         return []
     in_subtree = or_(*(col(Unit.path).startswith(p) for p in paths))
-    owned = select(Round.id).join(Unit, Unit.id == Round.owner_unit_id).where(in_subtree)
+    owned = select(Round.id).join(Unit, col(Unit.id) == Round.owner_unit_id).where(in_subtree)
     taking_part = (
-        select(Assessment.round_id).join(Unit, Unit.id == Assessment.unit_id).where(in_subtree)
+        select(Assessment.round_id).join(Unit, col(Unit.id) == Assessment.unit_id).where(in_subtree)
     )
     return list(
         session.exec(query.where(or_(col(Round.id).in_(owned), col(Round.id).in_(taking_part))))
