@@ -84,7 +84,7 @@ class BulkLoader:
             marks = ", ".join("?" for _ in columns)
             statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
             while chunk := list(islice(iterator, CHUNK)):
-                self.connection.exec_driver_sql(statement, chunk)  # type: ignore[arg-type]
+                self.connection.exec_driver_sql(statement, chunk)
                 self.rows += len(chunk)
                 advance(len(chunk))
 

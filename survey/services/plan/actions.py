@@ -123,7 +123,7 @@ def _text(field: str, raw: str) -> str:
 def _priority(raw: str) -> int:
     priority = ascii_int(raw)
     if priority in PRIORITIES:
-        return priority  # type: ignore[return-value]
+        return priority
     raise InvalidInput("err.plan.priority", value=raw)
 
 

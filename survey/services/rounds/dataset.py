@@ -56,7 +56,7 @@ class RoundExport:
                 ("units.csv", self.units_csv),
                 ("answers.csv", self.answers_csv),
             ):
-                info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+                info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data)
