@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlmodel import Session
 
-from survey.models import QuestionnaireVersion
+from survey.models import QuestionnaireVersion, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.engine import AnswerColumns
 from survey.services.rounds.access import RoundScope
@@ -109,7 +109,7 @@ def answers_csv(answers: AnswerColumns | None) -> tuple[bytes, int]:
 def units_csv(results: RoundResults) -> bytes:
     """The included units in the analysis' order (by id) with the attributes it used."""
     rows = []
-    for ru in sorted(results.included, key=lambda ru: ru.unit.id):  # type: ignore[arg-type,return-value]
+    for ru in sorted(results.included, key=lambda ru: id_of(ru.unit)):
         attributes = ru.attributes()
         rows.append([
             str(ru.unit.id), csv_text(ru.unit.name), ru.unit.kind, attributes["parent_id"] or "",
