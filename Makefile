@@ -44,6 +44,7 @@ check: install-test
 	$(BIN)/ruff format --check survey tests bench
 	$(BIN)/ruff check survey tests bench
 	$(BIN)/mypy --strict survey/questionnaire survey/stats
+	$(BIN)/mypy survey
 
 format: install-test
 	$(BIN)/ruff format survey tests bench

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any
 
 import click
 import numpy as np
@@ -84,7 +84,7 @@ class BulkLoader:
             marks = ", ".join("?" for _ in columns)
             statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
             while chunk := list(islice(iterator, CHUNK)):
-                self.connection.exec_driver_sql(statement, chunk)  # type: ignore[arg-type]
+                self.connection.exec_driver_sql(statement, chunk)
                 self.rows += len(chunk)
                 advance(len(chunk))
 
@@ -107,16 +107,6 @@ class BulkLoader:
 def table_of(model: type[Any]) -> Table:
     """A model's table (SQLModel does not declare ``__table__`` for type checkers)."""
     return model.__table__  # type: ignore[no-any-return]
-
-
-class _Stored(Protocol):
-    id: int | None
-
-
-def row_id(row: _Stored) -> int:
-    """A flushed row's id (SQLModel declares ``id`` optional: it is ``None`` until the flush)."""
-    assert row.id is not None
-    return row.id
 
 
 def next_id(session: Session, model: type[Any]) -> int:

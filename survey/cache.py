@@ -17,13 +17,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
 V = TypeVar("V")
 
-_ALL: list[Memo[object]] = []
+_ALL: list[Memo[Any]] = []
 
 
 class Memo(Generic[V]):
@@ -34,7 +34,7 @@ class Memo(Generic[V]):
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._total = 0
         self._lock = threading.Lock()
-        _ALL.append(self)  # type: ignore[arg-type]
+        _ALL.append(self)
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:

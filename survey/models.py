@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -55,6 +55,17 @@ ACTION_STATUSES = ("not_started", "in_progress", "done")
 # preliminary: at most one, before the round closes; final: the first after it closes;
 # revision: any later one (late answers, a reopened assessment).
 RELEASE_KINDS = ("preliminary", "final", "revision")
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: _Stored) -> int:
+    """The primary key of a row that is in the database (loaded, or added and flushed)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return row.id
 
 
 class UTCDateTime(TypeDecorator[datetime]):

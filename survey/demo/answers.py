@@ -12,10 +12,10 @@ import numpy as np
 from sqlalchemy import Table, insert
 from sqlmodel import Session, col, select
 
-from survey.bulk import row_id, table_of
+from survey.bulk import table_of
 from survey.demo.data import COMMENTS
 from survey.demo.world import DemoScale
-from survey.models import ActionPlanRow, Answer, Assessment, Respondent, Unit
+from survey.models import ActionPlanRow, Answer, Assessment, Respondent, Unit, id_of
 from survey.questionnaire import Questionnaire
 from survey.security import new_token, token_digest
 from survey.services.plan.actions import generated_rows
@@ -45,11 +45,11 @@ class Answerer:
         for unit in units:
             if unit.parent_id not in self.org_effect:
                 self.org_effect[unit.parent_id] = float(rng.normal(0, 0.3))
-            self.latent[row_id(unit)] = (
+            self.latent[id_of(unit)] = (
                 2.45 + self.org_effect[unit.parent_id] + float(rng.normal(0, 0.45))
             )
             roll = rng.random()
-            self.change[row_id(unit)] = (
+            self.change[id_of(unit)] = (
                 0.7 if roll < 0.15 else -0.6 if roll < 0.25 else float(rng.normal(0.1, 0.2))
             )
 
@@ -182,14 +182,14 @@ def fill_unit_round(
         rows = answerer.values(
             q, assessment.unit_id, later=later, completeness=completeness, rng=other
         )
-        respondent = respondents[row_id(assessment)]
+        respondent = respondents[id_of(assessment)]
         # Units answer on different days of the fortnight before ``at``, between 09:00
         # and 16:00 (a fixed spread by unit id, so the random draws of the answers stay as they
         # are): the participation page's "last change" then shows real-looking dates.
         uid = assessment.unit_id or 0
         day = at.replace(hour=9, minute=0, second=0, microsecond=0)
         when = day - timedelta(days=1 + uid * 7919 % 14) + timedelta(minutes=uid * 104729 % 420)
-        answers.extend(answer_dicts(row_id(respondent), rows, when, user_id))
+        answers.extend(answer_dicts(id_of(respondent), rows, when, user_id))
         assessment.updated_at = when
         if draft:
             continue
@@ -200,7 +200,7 @@ def fill_unit_round(
         respondent.state = "submitted"
         respondent.submitted_at = when
         # The action plan that submitting in the app would have generated.
-        plans.extend(plan_dicts(q, row_id(assessment), rows, when))
+        plans.extend(plan_dicts(q, id_of(assessment), rows, when))
     session.flush()
     bulk_insert(session, table_of(Answer), answers)
     bulk_insert(session, table_of(ActionPlanRow), plans)
@@ -234,7 +234,7 @@ def fill_individual_round(
             submitted = n if rng.random() < 0.8 else max(0, n - int(rng.integers(1, 4)))
             people = [
                 Respondent(
-                    assessment_id=row_id(assessment),
+                    assessment_id=id_of(assessment),
                     token_hash=token_digest(new_token()),
                     state="submitted" if i < submitted else "open",
                     submitted_at=at if i < submitted else None,
@@ -243,7 +243,7 @@ def fill_individual_round(
             ]
             token = new_token()
             people.append(
-                Respondent(assessment_id=row_id(assessment), token_hash=token_digest(token))
+                Respondent(assessment_id=id_of(assessment), token_hash=token_digest(token))
             )
             links[assessment.unit_id] = token
             if n:
@@ -259,7 +259,7 @@ def fill_individual_round(
                     person=float(rng.normal(0, 0.5)),
                     completeness=0.97 if person.state == "submitted" else 0.5,
                 )
-                answers.extend(answer_dicts(row_id(person), rows, at, None))
+                answers.extend(answer_dicts(id_of(person), rows, at, None))
     session.flush()
     bulk_insert(session, table_of(Answer), answers)
     return links

@@ -9,12 +9,11 @@ import click
 import numpy as np
 from sqlmodel import Session, select
 
-from survey.bulk import row_id
 from survey.config import get_settings
 from survey.demo.answers import Answerer, fill_individual_round, fill_unit_round
 from survey.demo.data import NATIONAL_SCHOOL_FORMS
 from survey.demo.world import DemoScale, add_national_extras, build_units, demo_users
-from survey.models import Assessment, QuestionnaireVersion, Round, User
+from survey.models import Assessment, QuestionnaireVersion, Round, User, id_of
 from survey.questionnaire import Questionnaire, load_directory
 from survey.services.assessments.batches import end_collection
 from survey.services.national.publishing import create_release
@@ -40,7 +39,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     extra_rng = np.random.default_rng(scale.seed + 8)
     add_national_extras(session, world, extra_rng, scale)
     answerer.add_units(extra_rng, world.extra)
-    extra = {row_id(u) for u in world.extra}
+    extra = {id_of(u) for u in world.extra}
     users = demo_users(session, world)
     assert world.demo_organiser and world.demo_school
     uppsala_schools = [u for u in world.schools if u.parent_id == world.demo_organiser.id]
@@ -55,15 +54,13 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     summary: dict[str, object] = {}
     school_q = "skola" if "skola" in by_key else "exempel"
     forms = world.unit_forms
-    grund = [
-        u for u in world.schools if row_id(u) not in extra and "grundskola" in forms[row_id(u)]
-    ]
+    grund = [u for u in world.schools if id_of(u) not in extra and "grundskola" in forms[id_of(u)]]
     others = [
         u
         for u in world.schools
-        if u.id not in {g.id for g in grund} and set(forms[row_id(u)]) & set(NATIONAL_SCHOOL_FORMS)
+        if u.id not in {g.id for g in grund} and set(forms[id_of(u)]) & set(NATIONAL_SCHOOL_FORMS)
     ]
-    extra |= {row_id(u) for u in others}
+    extra |= {id_of(u) for u in others}
     national_rounds: list[tuple[Round, str]] = []
     for year, later in ((2025, False), (2026, True)):
         closes = date(year, 11, 30) if year == 2025 else date(2026, 12, 18)
@@ -84,14 +81,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         national_rounds.append((rnd, school_q))
         fill_unit_round(
             session,
-            round_id=row_id(rnd),
+            round_id=id_of(rnd),
             q=by_key[school_q],
             answerer=answerer,
             later=later,
             submitted_share=0.86 if year == 2025 else 0.9,
             at=when(date(year, 10, 20)),
             user_id=principal,
-            keep_draft={row_id(world.demo_school)} if later else set(),
+            keep_draft={id_of(world.demo_school)} if later else set(),
             extra=extra,
             extra_rng=extra_rng,
         )
@@ -110,7 +107,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         )
         fill_unit_round(
             session,
-            round_id=row_id(rnd),
+            round_id=id_of(rnd),
             q=by_key["huvudman"],
             answerer=answerer,
             later=True,
@@ -120,7 +117,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
             extra=extra,
             extra_rng=extra_rng,
         )
-    private = {row_id(u) for u in uppsala_schools[3:5]}
+    private = {id_of(u) for u in uppsala_schools[3:5]}
     for year, later in ((2025, False), (2026, True)):
         rnd = create_round(
             session,
@@ -136,7 +133,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         rnd.state = "closed"
         fill_unit_round(
             session,
-            round_id=row_id(rnd),
+            round_id=id_of(rnd),
             q=by_key[school_q],
             answerer=answerer,
             later=later,
@@ -161,7 +158,7 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         rnd.state = "closed"
         fill_unit_round(
             session,
-            round_id=row_id(rnd),
+            round_id=id_of(rnd),
             q=by_key["forskola"],
             answerer=answerer,
             later=True,
@@ -183,14 +180,14 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
         )
         links = fill_individual_round(
             session,
-            round_id=row_id(rnd),
+            round_id=id_of(rnd),
             q=by_key["larare"],
             answerer=answerer,
             scale=scale,
             at=when(date(2026, 11, 2)),
             progress=progress,
         )
-        summary["teacher_link"] = f"/r/{links[row_id(world.demo_school)]}"
+        summary["teacher_link"] = f"/r/{links[id_of(world.demo_school)]}"
         # Every other unit's collection has ended, so its teachers' answers are released in a
         # batch (when at least k answered); Kvarnbackaskolan's principal still collects.
         k = get_settings().min_group_size

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import row_id
 from survey.demo.data import (
     ANPASSAD_SCHOOLS,
     DEMO_PASSWORD,
@@ -22,7 +21,7 @@ from survey.demo.data import (
     STATE_ORGANISERS,
     UPPER_SECONDARY,
 )
-from survey.models import Unit
+from survey.models import Unit, id_of
 from survey.services.accounts.users import create_user, grant_role
 from survey.services.units import add_unit
 
@@ -106,7 +105,7 @@ def _add_school(
     )
     unit.external_id = unit.school_unit_code
     (world.preschools if kind == "preschool" else world.schools).append(unit)
-    world.unit_forms[row_id(unit)] = forms
+    world.unit_forms[id_of(unit)] = forms
     return unit
 
 
@@ -253,6 +252,6 @@ def demo_users(session: Session, world: DemoWorld) -> dict[str, int]:
     for email, (name, role, unit) in roles.items():
         user = create_user(session, email=email, password=DEMO_PASSWORD, name=name)
         grant_role(session, user=user, unit=unit, role=role)
-        ids[email] = row_id(user)
+        ids[email] = id_of(user)
     world.demo_school.contact_email = "principal@example.org"
     return ids

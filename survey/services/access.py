@@ -9,7 +9,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from survey.errors import NotFound
-from survey.models import Assessment, Respondent, RoleGrant, Round, Unit, User
+from survey.models import Assessment, Respondent, RoleGrant, Round, Unit, User, id_of
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,10 @@ class Actor:
 def load_actor(session: Session, *, user: User) -> Actor:
     rows = session.exec(
         select(RoleGrant.role, RoleGrant.unit_id, Unit.path)
-        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .join(Unit, col(Unit.id) == RoleGrant.unit_id)
         .where(RoleGrant.user_id == user.id)
     ).all()
-    info = UserInfo(id=user.id, email=user.email, name=user.name)  # type: ignore[arg-type]
+    info = UserInfo(id=id_of(user), email=user.email, name=user.name)
     return Actor(user=info, grants=tuple(Grant(r, u, p) for r, u, p in rows))
 
 
@@ -94,8 +94,8 @@ class AssessmentContext:
 def load_assessment(session: Session, *, assessment_id: int) -> AssessmentContext:
     row = session.exec(
         select(Assessment, Round, Unit)
-        .join(Round, Round.id == Assessment.round_id)
-        .join(Unit, Unit.id == Assessment.unit_id)
+        .join(Round, col(Round.id) == Assessment.round_id)
+        .join(Unit, col(Unit.id) == Assessment.unit_id)
         .where(Assessment.id == assessment_id)
     ).first()
     if row is None:
@@ -105,7 +105,7 @@ def load_assessment(session: Session, *, assessment_id: int) -> AssessmentContex
 
 # Built once: every autosave runs it.
 _ANSWER_TARGET = (
-    select(Assessment, Round, Unit, Respondent)  # type: ignore[call-overload]
+    select(Assessment, Round, Unit, Respondent)
     .join(Round, col(Round.id) == Assessment.round_id)
     .join(Unit, col(Unit.id) == Assessment.unit_id)
     .outerjoin(

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import sqlalchemy
 from sqlalchemy import Integer, String, any_, bindparam, cast, func
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
@@ -87,21 +88,22 @@ def _answer_query(
     *,
     released_only: bool = False,
 ) -> Any:
+    # Six columns: more than sqlmodel's select is typed for, so SQLAlchemy's own.
     query = (
-        select(
-            Assessment.round_id,
-            Assessment.unit_id,
-            Answer.respondent_id,
-            Answer.item_id,
-            Answer.kind,
-            Answer.value,
+        sqlalchemy.select(
+            col(Assessment.round_id),
+            col(Assessment.unit_id),
+            col(Answer.respondent_id),
+            col(Answer.item_id),
+            col(Answer.kind),
+            col(Answer.value),
         )
-        .join(Respondent, Respondent.id == Answer.respondent_id)
-        .join(Assessment, Assessment.id == Respondent.assessment_id)
+        .join(Respondent, col(Respondent.id) == Answer.respondent_id)
+        .join(Assessment, col(Assessment.id) == Respondent.assessment_id)
         .where(one_of(Assessment.id, assessment_ids, dialect))
     )
     if submitted_only:
-        query = query.where(Respondent.state == "submitted")
+        query = query.where(col(Respondent.state) == "submitted")
     if released_only:
         query = query.where(col(Respondent.release_batch).is_not(None))
     return query
@@ -247,16 +249,24 @@ def _answer_columns(
     level = is_level[codes] & fetched["has_value"]
     value = np.where(level, fetched["value"], other[codes]).astype(np.int64)
     keep = item >= 0
-    columns = [
-        fetched["round_id"][keep].astype(np.int64),
-        fetched["unit_id"][keep].astype(np.int64),
-        fetched["respondent_id"][keep].astype(np.int64),
-        item[keep],
-        value[keep],
-    ]
-    for column in columns:  # shared between requests through the cache: read-only
+    answers = AnswerColumns(
+        round_id=fetched["round_id"][keep].astype(np.int64),
+        unit_id=fetched["unit_id"][keep].astype(np.int64),
+        respondent_id=fetched["respondent_id"][keep].astype(np.int64),
+        item=item[keep],
+        value=value[keep],
+        item_ids=item_ids,
+    )
+    # shared between requests through the cache: read-only
+    for column in (
+        answers.round_id,
+        answers.unit_id,
+        answers.respondent_id,
+        answers.item,
+        answers.value,
+    ):
         column.flags.writeable = False
-    return AnswerColumns(*columns, item_ids)
+    return answers
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

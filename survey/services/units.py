@@ -8,10 +8,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
 
 from survey.errors import InvalidInput, Message, msg
-from survey.models import ORGANISER_TYPES, SCHOOL_FORMS, UNIT_KINDS, Unit, UnitSchoolForm
+from survey.models import ORGANISER_TYPES, SCHOOL_FORMS, UNIT_KINDS, Unit, UnitSchoolForm, id_of
 
 # Which kinds may sit directly under which.
 PARENT_KINDS: dict[str, tuple[str | None, ...]] = {
@@ -50,12 +51,15 @@ def add_unit(
     **attributes: str | None,
 ) -> Unit:
     """Create a unit under ``parent`` and set its materialised path."""
-    unit = Unit(kind=kind, name=name, parent_id=parent.id if parent else None, **attributes)
+    unit = Unit(kind=kind, name=name, parent_id=parent.id if parent else None)
+    for column, value in attributes.items():
+        setattr(unit, column, value)
     session.add(unit)
     session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    unit_id = id_of(unit)
+    unit.path = f"{parent.path if parent else '/'}{unit_id}/"
     for form in school_forms:
-        session.add(UnitSchoolForm(unit_id=unit.id, school_form=form))
+        session.add(UnitSchoolForm(unit_id=unit_id, school_form=form))
     return unit
 
 
@@ -150,7 +154,8 @@ def import_units_csv(
 
     existing = {
         u.external_id: u
-        for u in session.exec(select(Unit).where(Unit.external_id.is_not(None)))  # type: ignore[union-attr]
+        for u in session.exec(select(Unit).where(col(Unit.external_id).is_not(None)))
+        if u.external_id is not None
     }
     by_id = {r.values["unit_id"]: r for r in rows}
     kinds = {key: r.values["kind"] for key, r in by_id.items()}
@@ -186,14 +191,14 @@ def import_units_csv(
     for index, row in enumerate(ordered):
         v = row.values
         attributes = {c: (v[c] or None) for c in OPTIONAL_COLUMNS if c != "school_forms"}
-        parent = units.get(v["parent_id"]) if v["parent_id"] else None
+        parent_unit = units.get(v["parent_id"]) if v["parent_id"] else None
         unit = units.get(v["unit_id"])
         if unit is None:
             unit = add_unit(
                 session,
                 kind=v["kind"],
                 name=v["name"],
-                parent=parent,
+                parent=parent_unit,
                 school_forms=row.forms,
                 external_id=v["unit_id"],
                 **attributes,
@@ -204,16 +209,17 @@ def import_units_csv(
             unit.kind, unit.name = v["kind"], v["name"]
             for column, value in attributes.items():
                 setattr(unit, column, value)
-            if parent is not None and unit.parent_id != parent.id:
-                unit.parent_id = parent.id
-                _move_subtree(session, old=unit.path, new=f"{parent.path}{unit.id}/")
-            for form in session.exec(
-                select(UnitSchoolForm).where(UnitSchoolForm.unit_id == unit.id)
+            unit_id = id_of(unit)
+            if parent_unit is not None and unit.parent_id != parent_unit.id:
+                unit.parent_id = parent_unit.id
+                _move_subtree(session, old=unit.path, new=f"{parent_unit.path}{unit_id}/")
+            for old_form in session.exec(
+                select(UnitSchoolForm).where(UnitSchoolForm.unit_id == unit_id)
             ):
-                session.delete(form)
+                session.delete(old_form)
             session.flush()
             for form in row.forms:
-                session.add(UnitSchoolForm(unit_id=unit.id, school_form=form))
+                session.add(UnitSchoolForm(unit_id=unit_id, school_form=form))
             updated += 1
         if progress:
             progress(index + 1, len(ordered))
@@ -222,10 +228,10 @@ def import_units_csv(
 
 
 def _move_subtree(session: Session, *, old: str, new: str) -> None:
-    for node in session.exec(select(Unit).where(Unit.path.startswith(old))):  # type: ignore[attr-defined]
+    for node in session.exec(select(Unit).where(col(Unit.path).startswith(old))):
         node.path = new + node.path[len(old) :]
 
 
-def subtree_filter(unit: Unit):  # type: ignore[no-untyped-def]
+def subtree_filter(unit: Unit) -> ColumnElement[bool]:
     """SQL condition: units at or below ``unit``."""
-    return Unit.path.startswith(unit.path)  # type: ignore[attr-defined]
+    return col(Unit.path).startswith(unit.path)

@@ -22,13 +22,13 @@ import click
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import BulkLoader, next_id, row_id, table_of
+from survey.bulk import BulkLoader, next_id, table_of
 from survey.config import get_settings
 from survey.demo.data import NATIONAL_SCHOOL_FORMS
 from survey.demo.national.answers import Maturity
 from survey.demo.national.rounds import Context, teacher_round, unit_round
 from survey.demo.national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
-from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User
+from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User, id_of
 from survey.questionnaire import load_directory
 from survey.services.accounts.users import create_user, grant_role
 from survey.services.questionnaires import store_version
@@ -191,7 +191,7 @@ def _users(session: Session, tree: Tree) -> dict[str, int]:
         unit = session.get(Unit, unit_id)
         assert unit is not None
         grant_role(session, user=user, unit=unit, role=role)
-        ids[email] = row_id(user)
+        ids[email] = id_of(user)
     school = session.get(Unit, tree.demo_school)
     assert school is not None
     school.contact_email = "principal@example.org"

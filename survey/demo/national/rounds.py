@@ -10,10 +10,18 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from survey.bulk import BulkLoader, row_id, table_of
+from survey.bulk import BulkLoader, table_of
 from survey.demo.national.answers import ANSWER_COLUMNS, Maturity, answer_rows
 from survey.demo.national.units import Tree
-from survey.models import ActionPlanRow, Answer, Assessment, QuestionnaireVersion, Respondent, Round
+from survey.models import (
+    ActionPlanRow,
+    Answer,
+    Assessment,
+    QuestionnaireVersion,
+    Respondent,
+    Round,
+    id_of,
+)
 from survey.questionnaire import Questionnaire
 from survey.services.audit import record
 from survey.services.plan.actions import generated_rows
@@ -51,7 +59,7 @@ def _new_round(
     units: int,
 ) -> Round:
     rnd = Round(
-        questionnaire_id=row_id(stored),
+        questionnaire_id=id_of(stored),
         owner_unit_id=ctx.tree.start,  # the nation
         kind="national",
         title=title,

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.clock import utcnow
 from survey.errors import DomainError, message_key
-from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession
+from survey.models import LoginAttempt, RoleGrant, Unit, User, UserSession, id_of
 from survey.security import hash_password, new_token, token_digest, verify_password
 from survey.services.access import Actor, Grant, UserInfo
 from survey.services.accounts.users import normalise_email
@@ -48,7 +48,7 @@ def check_throttle(session: Session, *, email: str, ip: str) -> None:
     any addresses, or 30 from one address over any accounts → wait until the oldest of them is
     15 minutes old."""
     since = utcnow() - WINDOW
-    failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)  # type: ignore[attr-defined]
+    failed = (col(LoginAttempt.success).is_(False), col(LoginAttempt.at) >= since)
     for limit, where in (
         (MAX_FAILURES, (LoginAttempt.email == email, LoginAttempt.ip == ip)),
         (MAX_ACCOUNT_FAILURES, (LoginAttempt.email == email,)),
@@ -81,7 +81,7 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int)
     token = new_token()
     user_session = UserSession(
         token_hash=token_digest(token),
-        user_id=user.id,  # type: ignore[arg-type]
+        user_id=id_of(user),
         csrf_token=secrets.token_urlsafe(32),
         expires_at=utcnow() + timedelta(hours=hours),
         ip=ip,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
-from survey.models import ROLES, RoleGrant, Unit, User
+from survey.models import ROLES, RoleGrant, Unit, User, id_of
 from survey.parsing import ascii_int
 from survey.security import hash_password
 from survey.services.audit import record
@@ -56,7 +56,7 @@ def grant_role(
     ).first()
     if existing:
         return existing
-    grant = RoleGrant(user_id=user.id, unit_id=unit.id, role=role, granted_by=actor_id)
+    grant = RoleGrant(user_id=id_of(user), unit_id=id_of(unit), role=role, granted_by=actor_id)
     session.add(grant)
     session.flush()
     record(

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput
-from survey.models import Answer, Assessment, Respondent
+from survey.models import Answer, Assessment, Respondent, id_of
 from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import Actor, AssessmentContext
@@ -225,7 +225,7 @@ def save_area(
     if version is not None and version != ctx.assessment.version:
         raise StaleForm("err.answer.stale_form")
     changed = 0
-    current = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+    current = answers_of(session, respondent_id=id_of(respondent))
     for item in q.items_in("area", area):
         raw, comment = given.get(item.id, (None, None))
         old = current.get(item.id)
@@ -263,21 +263,23 @@ def check_submit(
     session: Session, *, ctx: AssessmentContext, q: Questionnaire, respondent: Respondent
 ) -> SubmitCheck:
     """Which items are unanswered, and which sub-goals/areas would get no score."""
-    answers = answers_of(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+    respondent_id = id_of(respondent)
+    answers = answers_of(session, respondent_id=respondent_id)
     unanswered = [i for i in q.items if i.id not in answers or answers[i.id].kind == "none"]
     own = answer_columns(
         session,
         q=q,
-        assessment_ids=[ctx.assessment.id],
-        submitted_only=False,  # type: ignore[list-item]
-    ).of_respondent(respondent.id)  # type: ignore[arg-type]
+        assessment_ids=[id_of(ctx.assessment)],
+        submitted_only=False,
+    ).of_respondent(respondent_id)
+    unit_id = id_of(ctx.unit)
     analysis = analyse(
         q,
-        units={ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}},  # type: ignore[dict-item]
+        units={unit_id: {"parent_id": str(ctx.unit.parent_id)}},
         answers=own,
         keep=False,
     )
-    by_scope = rows_by_scope(analysis, unit_id=ctx.unit.id, round_id=ctx.round.id)  # type: ignore[arg-type]
+    by_scope = rows_by_scope(analysis, unit_id=unit_id, round_id=id_of(ctx.round))
     lacking = []
     for scope_type, ids in (("subgoal", q.subgoal_ids), ("area", q.area_ids)):
         for scope_id in ids:
@@ -315,7 +317,8 @@ def submit(
             assessment.shared = True
         session.add(assessment)
         _bump(session, assessment, now)
-        sync_plan(session, ctx=ctx, q=q, answers=answers_of(session, respondent_id=respondent.id))  # type: ignore[arg-type]
+        answers = answers_of(session, respondent_id=id_of(respondent))
+        sync_plan(session, ctx=ctx, q=q, answers=answers)
         record_assessment(
             session,
             "assessment.submit",
@@ -333,7 +336,7 @@ def reopen(session: Session, *, ctx: AssessmentContext, actor: Actor, ip: str | 
     for respondent in session.exec(
         select(Respondent).where(
             Respondent.assessment_id == ctx.assessment.id,
-            Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+            col(Respondent.token_hash).is_(None),
         )
     ):
         respondent.state = "open"

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from survey.clock import utcnow
 from survey.errors import Conflict
-from survey.models import Assessment, Respondent, Round
+from survey.models import Assessment, Respondent, Round, id_of
 from survey.services.access import Actor, AssessmentContext
 from survey.services.audit import record_assessment
 from survey.services.questionnaires import is_individual_version
@@ -112,10 +112,10 @@ def end_collection(
         if round_.kind == "national" or round_.sharing_mandatory:
             assessment.shared = True
         session.add(assessment)
-    batch = release_batch(session, assessment_id=assessment.id, k=k)  # type: ignore[arg-type]
+    batch = release_batch(session, assessment_id=id_of(assessment), k=k)
     if not changed and batch is None:
         return None
-    state = collection(session, assessment_id=assessment.id)  # type: ignore[arg-type]
+    state = collection(session, assessment_id=id_of(assessment))
     record_assessment(
         session,
         "collection.end",

@@ -6,9 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from survey.models import Answer, Assessment, QuestionnaireVersion, Respondent, Round, Unit
+from survey.models import (
+    Answer,
+    Assessment,
+    QuestionnaireVersion,
+    Respondent,
+    Round,
+    Unit,
+    id_of,
+)
 from survey.services.access import Actor
 from survey.services.assessments.respondents import respondent_counts
 
@@ -34,34 +42,34 @@ def assessments_to_answer(session: Session, *, actor: Actor, today: date) -> lis
         return []
     rows = session.exec(
         select(Assessment, Round, Unit, QuestionnaireVersion)
-        .join(Round, Round.id == Assessment.round_id)
-        .join(Unit, Unit.id == Assessment.unit_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_id)
-        .where(or_(*(Unit.path.startswith(p) for p in paths)))  # type: ignore[attr-defined]
-        .order_by(Round.closes.desc(), Unit.name)  # type: ignore[attr-defined]
+        .join(Round, col(Round.id) == Assessment.round_id)
+        .join(Unit, col(Unit.id) == Assessment.unit_id)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Round.questionnaire_id)
+        .where(or_(*(col(Unit.path).startswith(p) for p in paths)))
+        .order_by(col(Round.closes).desc(), Unit.name)
     ).all()
-    ids = [a.id for a, *_ in rows]
+    ids = [id_of(a) for a, *_ in rows]
     answered = dict(
         session.exec(
             select(Respondent.assessment_id, func.count())
-            .join(Answer, Answer.respondent_id == Respondent.id)
+            .join(Answer, col(Answer.respondent_id) == Respondent.id)
             .where(
-                Respondent.assessment_id.in_(ids),  # type: ignore[union-attr]
-                Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+                col(Respondent.assessment_id).in_(ids),
+                col(Respondent.token_hash).is_(None),
                 Answer.kind != "none",
             )
-            .group_by(Respondent.assessment_id)
+            .group_by(col(Respondent.assessment_id))
         ).all()
     )
-    counts = respondent_counts(session, assessment_ids=ids)  # type: ignore[arg-type]
+    counts = respondent_counts(session, assessment_ids=ids)
     return [
         AssessmentRow(
             assessment=a,
             round=r,
             unit=u,
             questionnaire=qv,
-            answered=int(answered.get(a.id, 0)),
-            respondents=counts.get(a.id, (0, 0)) if qv.respondent == "individual" else None,  # type: ignore[arg-type]
+            answered=int(answered.get(id_of(a), 0)),
+            respondents=counts.get(id_of(a), (0, 0)) if qv.respondent == "individual" else None,
         )
         for a, r, u, qv in rows
     ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.errors import NotFound
-from survey.models import Respondent
+from survey.models import Respondent, id_of
 from survey.security import new_token, token_digest
 from survey.services.access import Actor, AssessmentContext, load_assessment
 from survey.services.audit import record_assessment
@@ -19,9 +19,9 @@ def create_links(
 ) -> list[str]:
     """Create ``count`` respondents and return their tokens (only the hashes are stored)."""
     tokens = [new_token() for _ in range(count)]
+    assessment_id = id_of(ctx.assessment)
     session.add_all(
-        Respondent(assessment_id=ctx.assessment.id, token_hash=token_digest(t))  # type: ignore[arg-type]
-        for t in tokens
+        Respondent(assessment_id=assessment_id, token_hash=token_digest(t)) for t in tokens
     )
     record_assessment(
         session,
@@ -44,14 +44,14 @@ def respondent_counts(
     rows = session.exec(
         select(
             Respondent.assessment_id,
-            func.sum(case((Respondent.state == "submitted", 1), else_=0)),
+            func.sum(case((col(Respondent.state) == "submitted", 1), else_=0)),
             func.count(),
         )
         .where(
-            Respondent.assessment_id.in_(assessment_ids),  # type: ignore[union-attr]
-            Respondent.token_hash.is_not(None),  # type: ignore[union-attr]
+            col(Respondent.assessment_id).in_(assessment_ids),
+            col(Respondent.token_hash).is_not(None),
         )
-        .group_by(Respondent.assessment_id)
+        .group_by(col(Respondent.assessment_id))
     ).all()
     return {aid: (int(done or 0), int(total)) for aid, done, total in rows}
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, col, select
 
-from survey.models import Assessment, QuestionnaireVersion, Respondent, Round
+from survey.models import Assessment, QuestionnaireVersion, Respondent, Round, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext
 from survey.services.engine import analyse, answer_columns, rows_by_scope
@@ -48,8 +48,8 @@ def _previous(session: Session, *, ctx: AssessmentContext, key: str) -> Assessme
     """The unit's latest submitted assessment of the same questionnaire in an earlier round."""
     return session.exec(
         select(Assessment)
-        .join(Round, Round.id == Assessment.round_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_id)
+        .join(Round, col(Round.id) == Assessment.round_id)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Round.questionnaire_id)
         .where(
             Assessment.unit_id == ctx.unit.id,
             QuestionnaireVersion.key == key,
@@ -73,7 +73,7 @@ def build_summary(
     answers = answer_columns(
         session,
         q=q,
-        assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
+        assessment_ids=[id_of(ctx.assessment)],
         submitted_only=individual,
         released_only=individual,
     )
@@ -83,26 +83,27 @@ def build_summary(
         if summary.n_respondents < min_group_size:
             summary.suppressed = True
             return summary
-    units = {ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}}
+    unit_id = id_of(ctx.unit)
+    units: dict[int, dict[str, str | None]] = {unit_id: {"parent_id": str(ctx.unit.parent_id)}}
     current = rows_by_scope(
-        analyse(q, units=units, answers=answers, keep=False),  # type: ignore[dict-item]
-        unit_id=ctx.unit.id,
-        round_id=ctx.round.id,
-    )  # type: ignore[arg-type]
+        analyse(q, units=units, answers=answers, keep=False),
+        unit_id=unit_id,
+        round_id=id_of(ctx.round),
+    )
     previous: dict[tuple[str, str], dict[str, Any]] = {}
     earlier = None if individual else _previous(session, ctx=ctx, key=q.key)
     if earlier is not None:
         old = answer_columns(
             session,
             q=q,
-            assessment_ids=[earlier.id],
-            submitted_only=False,  # type: ignore[list-item]
+            assessment_ids=[id_of(earlier)],
+            submitted_only=False,
         )
         previous = rows_by_scope(
-            analyse(q, units=units, answers=old, keep=False),  # type: ignore[dict-item]
-            unit_id=ctx.unit.id,
+            analyse(q, units=units, answers=old, keep=False),
+            unit_id=unit_id,
             round_id=earlier.round_id,
-        )  # type: ignore[arg-type]
+        )
         summary.previous_round = session.get(Round, earlier.round_id)
 
     def result(scope_type: str, scope_id: str) -> ScopeResult:

@@ -26,7 +26,7 @@ import numpy as np
 from sqlmodel import Session
 
 from survey.errors import NotFound
-from survey.models import Round, Unit
+from survey.models import Round, Unit, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, AssessmentContext
 from survey.services.engine import analyse, answer_columns, rows_by_scope
@@ -129,7 +129,7 @@ def benchmark_organisers(session: Session, *, scope: RoundScope, actor: Actor) -
     for ru in round_units(session, scope=scope, individual=False):
         organiser = _organiser_of(ru)
         if organiser is not None and (actor.is_admin or actor.has("strategist", organiser)):
-            found[organiser.id] = organiser  # type: ignore[index]
+            found[id_of(organiser)] = organiser
     return sorted(found.values(), key=lambda u: u.name)
 
 
@@ -153,16 +153,17 @@ class _Groups:
         # A group shown outside the units it describes needs k units: the publication makes
         # sure of that (and of secondary suppression); a group it lacks counts as suppressed.
         hidden = row is None or row["suppressed"] or (row["n_units"] or 0) < self.k
+        shown = None if hidden else row
         return GroupStat(
             key=key,
             value=value,
             unit_name=name,
-            n_units=None if hidden else row["n_units"],  # type: ignore[index]
-            median=None if hidden else row["median"],  # type: ignore[index]
-            q1=None if hidden else row["q1"],  # type: ignore[index]
-            q3=None if hidden else row["q3"],  # type: ignore[index]
+            n_units=shown["n_units"] if shown else None,
+            median=shown["median"] if shown else None,
+            q1=shown["q1"] if shown else None,
+            q3=shown["q3"] if shown else None,
             n_targeted=row["n_targeted"] if row else 0,
-            response_rate=None if hidden else row["response_rate"],  # type: ignore[index]
+            response_rate=shown["response_rate"] if shown else None,
             suppressed=hidden,
         )
 
@@ -198,7 +199,7 @@ def _scopes(q: Questionnaire) -> list[tuple[str, str]]:
 
 
 def _latest(session: Session, round_: Round) -> Release | None:
-    if not releases_of(session, round_id=round_.id):  # type: ignore[arg-type]
+    if not releases_of(session, round_id=id_of(round_)):
         return None
     return load_release(session, round_=round_)
 
@@ -206,8 +207,10 @@ def _latest(session: Session, round_: Round) -> Release | None:
 def _side_analysis(q: Questionnaire, release: Release, mine: set[int], rest: set[int]) -> Analysis:
     """The engine run on the release's units with a unit column "side" = mine | rest (the
     engine keeps the last analyses, keyed by their inputs)."""
-    units = {uid: {"side": "mine" if uid in mine else "rest"} for uid in mine | rest}
-    return analyse(q, units=units, answers=release.snapshot.answers, group_by="side")  # type: ignore[arg-type]
+    units: dict[int, dict[str, str | None]] = {
+        uid: {"side": "mine" if uid in mine else "rest"} for uid in mine | rest
+    }
+    return analyse(q, units=units, answers=release.snapshot.answers, group_by="side")
 
 
 def _tests(analysis: Analysis) -> dict[tuple[str, str], RankTest]:
@@ -323,7 +326,7 @@ def unit_benchmark(
     answers = answer_columns(
         session,
         q=q,
-        assessment_ids=[ctx.assessment.id],  # type: ignore[list-item]
+        assessment_ids=[id_of(ctx.assessment)],
         submitted_only=q.is_individual,
         released_only=q.is_individual,
     )
@@ -341,11 +344,12 @@ def unit_benchmark(
     if q.is_individual and answers.n_respondents < k:
         benchmark.own_suppressed = True
     elif len(answers):
-        units = {ctx.unit.id: {"parent_id": str(ctx.unit.parent_id)}}
+        unit_id = id_of(ctx.unit)
+        units: dict[int, dict[str, str | None]] = {unit_id: {"parent_id": str(ctx.unit.parent_id)}}
         own = rows_by_scope(
-            analyse(q, units=units, answers=answers, keep=False),  # type: ignore[dict-item]
-            unit_id=ctx.unit.id,  # type: ignore[arg-type]
-            round_id=round_.id,  # type: ignore[arg-type]
+            analyse(q, units=units, answers=answers, keep=False),
+            unit_id=unit_id,
+            round_id=id_of(round_),
         )
     groups = _Groups(release.publication if release else None, k)
     keys = _group_keys(session, ctx.unit, view="unit")

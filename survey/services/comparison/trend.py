@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from survey.models import Unit
+from survey.models import Unit, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
@@ -121,8 +121,8 @@ def trend(
     for ru in results.raw.included:
         changes: dict[str, float | None] = {}
         for column in columns:
-            now = results.unit_row(ru.unit.id, column).get("index")  # type: ignore[arg-type]
-            then = results.unit_row(ru.unit.id, column, before).get("index")  # type: ignore[arg-type]
+            now = results.unit_row(id_of(ru.unit), column).get("index")
+            then = results.unit_row(id_of(ru.unit), column, before).get("index")
             changes[column.key] = now - then if now is not None and then is not None else None
         out.rows.append(TrendRow(ru.unit, ru.school_form, summary_link(actor, ru), changes))
     out.rows.sort(key=lambda r: name_key(r.unit.name))

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from survey.models import QuestionnaireVersion, Round
+from survey.models import QuestionnaireVersion, Round, id_of
 from survey.questionnaire import Framework, Questionnaire
 from survey.services.national.aggregates import Publication
 from survey.services.national.releases import Release, releases_of, round_release
@@ -91,7 +91,7 @@ def national_trends(
         if r.id == round_.id:
             rounds.append(r)
             pubs.append(release.publication)
-        elif releases_of(session, round_id=r.id):  # type: ignore[arg-type]
+        elif releases_of(session, round_id=id_of(r)):
             rounds.append(r)
             pubs.append(round_release(session, round_=r, framework=framework)[1].publication)
     paired = None

@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlmodel import Session, select
 
 from survey.clock import utcnow
 from survey.errors import Conflict, InvalidInput, NotFound, msg
-from survey.models import ACTION_STATUSES, ActionPlanRow, Answer
+from survey.models import ACTION_STATUSES, ActionPlanRow, Answer, id_of
 from survey.parsing import ascii_int
 from survey.questionnaire import Item, Questionnaire
 from survey.services.access import AssessmentContext
@@ -39,7 +40,17 @@ def _activity(item: Item, level: int) -> str:
     return action.sv if action else ""
 
 
-def _low_items(q: Questionnaire, answers: Mapping[str, Answer]) -> list[tuple[Item, int]]:
+class _Answered(Protocol):
+    """What the plan needs of an answer (an :class:`Answer` or a bare level)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def value(self) -> int | None: ...
+
+
+def _low_items(q: Questionnaire, answers: Mapping[str, _Answered]) -> list[tuple[Item, int]]:
     """Items answered below the top level, in plan order."""
     top = max(q.scale.values)
     found: list[tuple[int, float, int, Item]] = []
@@ -68,14 +79,14 @@ def sync_plan(
     """Bring the generated rows in line with the answers, keeping every edit (idempotent)."""
     if q.is_individual:
         return
-    existing = {r.item_id: r for r in _rows(session, ctx.assessment.id) if r.item_id}  # type: ignore[arg-type]
+    existing = {r.item_id: r for r in _rows(session, id_of(ctx.assessment)) if r.item_id}
     low = _low_items(q, answers)
     now = utcnow()
     for position, (item, level) in enumerate(low):
         row = existing.pop(item.id, None)
         if row is None:
             row = ActionPlanRow(
-                assessment_id=ctx.assessment.id,  # type: ignore[arg-type]
+                assessment_id=id_of(ctx.assessment),
                 item_id=item.id,
                 title=item.text.sv[: _LIMITS["title"]],
                 activity=_activity(item, level),
@@ -123,7 +134,7 @@ def _text(field: str, raw: str) -> str:
 def _priority(raw: str) -> int:
     priority = ascii_int(raw)
     if priority in PRIORITIES:
-        return priority  # type: ignore[return-value]
+        return priority
     raise InvalidInput("err.plan.priority", value=raw)
 
 
@@ -192,10 +203,10 @@ def add_row(
     clean_title = _text("title", title)
     if not clean_title:
         raise InvalidInput("err.plan.title_missing")
-    own = [r for r in _rows(session, ctx.assessment.id) if r.item_id is None]  # type: ignore[arg-type]
+    own = [r for r in _rows(session, id_of(ctx.assessment)) if r.item_id is None]
     now = utcnow()
     row = ActionPlanRow(
-        assessment_id=ctx.assessment.id,  # type: ignore[arg-type]
+        assessment_id=id_of(ctx.assessment),
         item_id=None,
         title=clean_title,
         activity=_text("activity", activity),
@@ -290,7 +301,7 @@ def plan_rows(
     """The plan in display order: priority, generated rows before own ones, then position."""
     filters = filters or PlanFilters()
     rows = sorted(
-        _rows(session, ctx.assessment.id),  # type: ignore[arg-type]
+        _rows(session, id_of(ctx.assessment)),
         key=lambda r: (r.priority, r.item_id is None, r.position, r.id or 0),
     )
     lines = []
@@ -306,7 +317,7 @@ def plan_rows(
 
 def status_counts(session: Session, *, ctx: AssessmentContext) -> dict[str, int]:
     counts = dict.fromkeys(ACTION_STATUSES, 0)
-    for row in _rows(session, ctx.assessment.id):  # type: ignore[arg-type]
+    for row in _rows(session, id_of(ctx.assessment)):
         counts[row.status] = counts.get(row.status, 0) + 1
     return counts
 
@@ -329,7 +340,7 @@ class _Level:
 def generated_rows(q: Questionnaire, levels: Mapping[str, int]) -> list[GeneratedRow]:
     """The rows :func:`sync_plan` creates for a new plan, from item id → answered level; for
     bulk loads (the demo) that write many plans without an ORM object per row."""
-    low = _low_items(q, {item: _Level("level", v) for item, v in levels.items()})  # type: ignore[misc]
+    low = _low_items(q, {item: _Level("level", v) for item, v in levels.items()})
     return [
         GeneratedRow(
             item.id,

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlmodel import Session
 
-from survey.models import QuestionnaireVersion
+from survey.models import QuestionnaireVersion, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.engine import AnswerColumns
 from survey.services.rounds.access import RoundScope
@@ -56,7 +56,7 @@ class RoundExport:
                 ("units.csv", self.units_csv),
                 ("answers.csv", self.answers_csv),
             ):
-                info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+                info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data)
@@ -109,7 +109,7 @@ def answers_csv(answers: AnswerColumns | None) -> tuple[bytes, int]:
 def units_csv(results: RoundResults) -> bytes:
     """The included units in the analysis' order (by id) with the attributes it used."""
     rows = []
-    for ru in sorted(results.included, key=lambda ru: ru.unit.id):  # type: ignore[arg-type,return-value]
+    for ru in sorted(results.included, key=lambda ru: id_of(ru.unit)):
         attributes = ru.attributes()
         rows.append([
             str(ru.unit.id), csv_text(ru.unit.name), ru.unit.kind, attributes["parent_id"] or "",

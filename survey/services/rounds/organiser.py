@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from survey.errors import Conflict, Forbidden, NotFound
-from survey.models import SCHOOL_FORMS, Round, Unit, UnitSchoolForm
+from survey.models import SCHOOL_FORMS, Round, Unit, UnitSchoolForm, id_of
 from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
@@ -112,8 +112,8 @@ def eligible_units(
     units = [u for u in organiser_units(session, owner=owner) if u.kind in q.targets]
     if not school_forms:
         return units
-    forms = unit_forms(session, unit_ids=[u.id for u in units])  # type: ignore[misc]
-    return [u for u in units if set(forms.get(u.id, [])) & set(school_forms)]  # type: ignore[arg-type]
+    forms = unit_forms(session, unit_ids=[id_of(u) for u in units])
+    return [u for u in units if set(forms.get(id_of(u), [])) & set(school_forms)]
 
 
 def _pick_units(

@@ -26,6 +26,7 @@ from survey.models import (
     Round,
     Unit,
     User,
+    id_of,
 )
 from survey.questionnaire import Questionnaire
 from survey.services.rounds.access import RoundScope
@@ -131,10 +132,10 @@ def participation(
         if q.is_individual
         else _answer_counts(
             session,
-            [ru.assessment.id for ru in units],  # type: ignore[misc]
+            [id_of(ru.assessment) for ru in units],
         )
     )
-    rows = [_unit_row(ru, q, counts.get(ru.assessment.id, (0, 0))) for ru in units]  # type: ignore[arg-type]
+    rows = [_unit_row(ru, q, counts.get(id_of(ru.assessment), (0, 0))) for ru in units]
     qv = session.get(QuestionnaireVersion, scope.round.questionnaire_id)
     assert qv is not None
     tally = Counter(r.state for r in rows)
@@ -211,14 +212,14 @@ def principals_of(session: Session, *, units: list[Unit]) -> dict[int, list[Cont
             for path, name, email in grants
             if unit.path.startswith(path) and path.startswith(organiser)
         ]
-        found[unit.id] = list(dict.fromkeys(contacts))  # type: ignore[index]
+        found[id_of(unit)] = list(dict.fromkeys(contacts))
     return found
 
 
 def reminders(session: Session, *, part: Participation) -> list[Reminder]:
     waiting = [r for r in part.rows if needs_reminder(r, individual=part.individual, k=part.k)]
     principals = principals_of(session, units=[r.unit for r in waiting])
-    return [Reminder(r, principals.get(r.unit.id, []), r.unit.contact_email) for r in waiting]  # type: ignore[arg-type]
+    return [Reminder(r, principals.get(id_of(r.unit), []), r.unit.contact_email) for r in waiting]
 
 
 # --------------------------------------------------------------------------------- round list
@@ -289,9 +290,9 @@ def round_summaries(
             r,
             versions[r.questionnaire_id],
             owners[r.owner_unit_id],
-            units.get(r.id, (0, 0))[0],  # type: ignore[arg-type]
-            units.get(r.id, (0, 0))[1],  # type: ignore[arg-type]
-            int(people.get(r.id, 0)),  # type: ignore[arg-type]
+            units.get(id_of(r), (0, 0))[0],
+            units.get(id_of(r), (0, 0))[1],
+            int(people.get(id_of(r), 0)),
         )
         for r in rounds
     ]

@@ -8,11 +8,12 @@ Every other unit of the round is listed in ``excluded`` with the reason, so page
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm
+from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.assessments.batches import released_counts
 from survey.services.assessments.respondents import respondent_counts
@@ -67,7 +68,7 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
     """Every assessment of the round whose unit the scope lets the caller see, by unit name."""
     rows = session.exec(
         select(Assessment, Unit)
-        .join(Unit, Unit.id == Assessment.unit_id)
+        .join(Unit, col(Unit.id) == Assessment.unit_id)
         .where(Assessment.round_id == scope.round.id)
         .order_by(Unit.name)
     ).all()
@@ -81,29 +82,31 @@ def round_units(session: Session, *, scope: RoundScope, individual: bool) -> lis
     ):
         forms.setdefault(unit_id, []).append(form)
     parents = {u.parent_id for _, u in visible}
-    organisers = {o.id: o for o in session.exec(select(Unit).where(col(Unit.id).in_(parents)))}
-    regions = {
+    organisers: dict[int | None, Unit] = {
+        o.id: o for o in session.exec(select(Unit).where(col(Unit.id).in_(parents)))
+    }
+    regions: dict[int | None, Unit] = {
         r.id: r
         for r in session.exec(
             select(Unit).where(col(Unit.id).in_({o.parent_id for o in organisers.values()}))
         )
     }
-    ids = [a.id for a, _ in visible]
-    counts = respondent_counts(session, assessment_ids=ids) if individual else {}  # type: ignore[arg-type]
-    released = released_counts(session, assessment_ids=ids) if individual else {}  # type: ignore[arg-type]
+    ids = [id_of(a) for a, _ in visible]
+    counts = respondent_counts(session, assessment_ids=ids) if individual else {}
+    released = released_counts(session, assessment_ids=ids) if individual else {}
     result = []
     for assessment, unit in visible:
-        organiser = organisers.get(unit.parent_id)  # type: ignore[arg-type]
-        region = regions.get(organiser.parent_id) if organiser else None  # type: ignore[arg-type]
+        organiser = organisers.get(unit.parent_id)
+        region = regions.get(organiser.parent_id) if organiser else None
         result.append(
             RoundUnit(
                 unit,
                 assessment,
-                sorted(forms.get(unit.id, [])),
+                sorted(forms.get(id_of(unit), [])),
                 organiser,
-                region,  # type: ignore[arg-type]
-                counts.get(assessment.id, (0, 0)) if individual else None,  # type: ignore[arg-type]
-                released.get(assessment.id, 0),  # type: ignore[arg-type]
+                region,
+                counts.get(id_of(assessment), (0, 0)) if individual else None,
+                released.get(id_of(assessment), 0),
             )
         )
     return result
@@ -143,7 +146,7 @@ def round_results(
     k: int,
     group_by: str = "parent_id",
     compare_by: tuple[str, ...] = ("school_form",),
-    extra_rounds: list[Round] = (),  # type: ignore[assignment]
+    extra_rounds: Sequence[Round] = (),
 ) -> RoundResults:
     """Analyse the round (optionally together with earlier rounds, for trends)."""
     units = round_units(session, scope=scope, individual=q.is_individual)
@@ -151,11 +154,11 @@ def round_results(
     for ru in units:
         reason = exclusion_reason(ru, individual=q.is_individual, k=k)
         if reason:
-            result.excluded[ru.unit.id] = reason  # type: ignore[index]
+            result.excluded[id_of(ru.unit)] = reason
         else:
             result.included.append(ru)
-    assessment_ids = [ru.assessment.id for ru in result.included]
-    attributes = {ru.unit.id: ru.attributes() for ru in result.included}
+    assessment_ids = [id_of(ru.assessment) for ru in result.included]
+    attributes = {id_of(ru.unit): ru.attributes() for ru in result.included}
     for earlier in extra_rounds:
         earlier_scope = RoundScope(
             earlier, scope.owner, scope.unit_paths, False, scope.aggregates_only
@@ -164,11 +167,11 @@ def round_results(
             if ru.unit.id in attributes and not exclusion_reason(
                 ru, individual=q.is_individual, k=k
             ):
-                assessment_ids.append(ru.assessment.id)
+                assessment_ids.append(id_of(ru.assessment))
     result.answers = answer_columns(
         session,
         q=q,
-        assessment_ids=assessment_ids,  # type: ignore[arg-type]
+        assessment_ids=assessment_ids,
         submitted_only=True,
         released_only=q.is_individual,
     )
@@ -176,7 +179,7 @@ def round_results(
         result.analysis = analyse(
             q,
             units=attributes,
-            answers=result.answers,  # type: ignore[arg-type]
+            answers=result.answers,
             group_by=group_by,
             compare_by=compare_by,
         )
@@ -189,7 +192,7 @@ def previous_round(session: Session, *, round_: Round, key: str) -> Round | None
 
     return session.exec(
         select(Round)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_id)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Round.questionnaire_id)
         .where(
             Round.owner_unit_id == round_.owner_unit_id,
             QuestionnaireVersion.key == key,

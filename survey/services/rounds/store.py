@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey.errors import InvalidInput
-from survey.models import Assessment, QuestionnaireVersion, Respondent, Round, Unit
+from survey.models import Assessment, QuestionnaireVersion, Respondent, Round, Unit, id_of
 from survey.services.audit import record
 
 
@@ -33,8 +33,8 @@ def create_round(
     if not title.strip():
         raise InvalidInput("err.field.empty", field="title")
     round_ = Round(
-        questionnaire_id=questionnaire.id,
-        owner_unit_id=owner.id,
+        questionnaire_id=id_of(questionnaire),
+        owner_unit_id=id_of(owner),
         kind=kind,
         title=title.strip(),
         opens=opens,
@@ -47,13 +47,15 @@ def create_round(
     session.add(round_)
     session.flush()
     # One flush per table, not per unit: a national round goes to thousands of units.
+    round_id = id_of(round_)
     assessments = [
-        Assessment(round_id=round_.id, unit_id=unit.id, shared=kind == "national") for unit in units
+        Assessment(round_id=round_id, unit_id=id_of(unit), shared=kind == "national")
+        for unit in units
     ]
     session.add_all(assessments)
     session.flush()
     if questionnaire.respondent == "unit":
-        session.add_all(Respondent(assessment_id=a.id) for a in assessments)
+        session.add_all(Respondent(assessment_id=id_of(a)) for a in assessments)
     record(
         session,
         action="round.create",
@@ -82,11 +84,11 @@ def unit_respondent(session: Session, *, assessment: Assessment) -> Respondent:
     respondent = session.exec(
         select(Respondent).where(
             Respondent.assessment_id == assessment.id,
-            Respondent.token_hash.is_(None),  # type: ignore[union-attr]
+            col(Respondent.token_hash).is_(None),
         )
     ).first()
     if respondent is None:
-        respondent = Respondent(assessment_id=assessment.id)
+        respondent = Respondent(assessment_id=id_of(assessment))
         session.add(respondent)
         session.flush()
     return respondent

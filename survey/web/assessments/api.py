@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from survey.bulk import row_id
+from survey.models import id_of
 from survey.services.assessments.answers import answers_of, progress_of, save_answer, submit
 from survey.services.assessments.dashboard import assessments_to_answer
 from survey.services.assessments.summary import build_summary
@@ -83,10 +83,10 @@ def list_assessments(session: SessionDep, actor: CurrentActor) -> list[Assessmen
     """Assessments of the units the caller is principal for (the start page)."""
     return [
         AssessmentItem(
-            id=row_id(r.assessment),
-            unit_id=row_id(r.unit),
+            id=id_of(r.assessment),
+            unit_id=id_of(r.unit),
             unit_name=r.unit.name,
-            round_id=row_id(r.round),
+            round_id=id_of(r.round),
             round_title=r.round.title,
             round_kind=r.round.kind,
             questionnaire={"key": r.questionnaire.key, "version": r.questionnaire.version},

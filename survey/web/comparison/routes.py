@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from survey.bulk import row_id
+from survey.models import id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.equity import Equity, equity, parse_scope
@@ -153,7 +153,7 @@ def heatmap_page(
             "hm": hm,
             "q": q,
             "round": hm.results.round,
-            "nav": round_nav(request, row_id(scope.round), "heatmap"),
+            "nav": round_nav(request, id_of(scope.round), "heatmap"),
             "link": link,
             "sort_link": sort_link,
             "view_links": {
@@ -264,7 +264,7 @@ def equity_page(
             "eq": eq,
             "q": q,
             "round": eq.results.round,
-            "nav": round_nav(request, row_id(scope.round), "equity"),
+            "nav": round_nav(request, id_of(scope.round), "equity"),
             "column": column,
             "panel": panel,
             "params": {k: v for k, v in params.items() if v},
@@ -329,7 +329,7 @@ def trend_page(
             "t": result,
             "q": q,
             "round": scope.round,
-            "nav": round_nav(request, row_id(scope.round), "trend"),
+            "nav": round_nav(request, id_of(scope.round), "trend"),
             "view_links": {v: _url(base, {"view": v}) for v in ("subgoal", "area")},
         },
     )
