@@ -271,6 +271,5 @@ def reminders_csv(
 ) -> Response:
     part = _participation(request, session, scope, q)
     sheet = reminders_sheet(part, reminders(session, part=part), tr=tr)
-    return download(
-        csv_bytes([sheet]), f"{file_stem(part.round.title, tr('rounds.file.reminders'))}.csv"
-    )
+    stem = file_stem(part.round.title, tr("rounds.file.reminders"))
+    return download(csv_bytes([sheet]), f"{stem}.csv")
