@@ -1,7 +1,11 @@
-"""The signed-in user's personal API tokens: list, create (the token is shown once), revoke."""
+"""The signed-in user's personal API tokens: list, create (the token is shown once), revoke.
+
+Creating redirects to the list, which shows the new token once: the token travels in a cookie
+scoped to this page that lives two minutes and is deleted by the page that shows it."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +15,7 @@ from starlette.responses import Response
 
 from survey.clock import LOCAL_TZ, local_today, utcnow
 from survey.models import ApiToken
+from survey.security import token_digest
 from survey.services.accounts.tokens import (
     MAX_DAYS,
     MAX_NAME,
@@ -23,9 +28,13 @@ from survey.services.accounts.tokens import (
     user_tokens,
 )
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, Id, SessionDep, get_lang
+from survey.web.deps import FormDep, Id, SessionDep, get_app_settings, get_lang
 from survey.web.i18n import N_, translate
 from survey.web.rendering import render
+
+COOKIE_PATH = "/account/tokens"
+NEW_TOKEN_COOKIE = "survey_new_token"  # the new token, for the one page after creating it
+SHOW_FOR = timedelta(minutes=2)
 
 router = APIRouter(prefix="/account/tokens", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -78,6 +87,20 @@ def _issue_texts(issues: list[TokenIssue], lang: str) -> list[dict[str, str]]:
     ]
 
 
+def _just_created(request: Request, tokens: list[ApiToken]) -> dict[str, Any] | None:
+    """The token created a moment ago, from the short-lived cookie the creation set (so that the
+    page after creating is a GET: reloading it creates nothing and no longer shows the token)."""
+    secret = request.cookies.get(NEW_TOKEN_COOKIE)
+    if not secret:
+        return None
+    digest = token_digest(secret)
+    for token in tokens:
+        fresh = token.created_at > utcnow() - SHOW_FOR and token.revoked_at is None
+        if fresh and hmac.compare_digest(token.token_hash, digest):
+            return {"secret": secret, **_row(token, get_lang(request))}
+    return None
+
+
 def _page(
     request: Request,
     session: SessionDep,
@@ -85,17 +108,18 @@ def _page(
     *,
     values: dict[str, str] | None = None,
     issues: list[TokenIssue] = (),  # type: ignore[assignment]
-    created: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     today = local_today()
     lang = get_lang(request)
     shown = values or {"name": "", "expires": default_expiry(today).isoformat(), "scope": "read"}
-    return render(
+    tokens = user_tokens(session, user_id=actor.id)
+    created = _just_created(request, tokens) if not issues else None
+    response = render(
         request,
         "account_tokens.html",
         {
-            "tokens": [_row(t, lang) for t in user_tokens(session, user_id=actor.id)],
+            "tokens": [_row(t, lang) for t in tokens],
             "values": shown,
             "issues": _issue_texts(list(issues), lang),
             "invalid": {i.field for i in issues},
@@ -107,6 +131,9 @@ def _page(
         },
         status_code=status_code,
     )
+    if NEW_TOKEN_COOKIE in request.cookies:
+        response.delete_cookie(NEW_TOKEN_COOKIE, path=COOKIE_PATH)  # shown once
+    return response
 
 
 @router.get("", name="tokens_page")
@@ -129,8 +156,17 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         )
     except TokenInputError as exc:
         return _page(request, session, actor, values=values, issues=exc.issues, status_code=422)
-    created = {"secret": made.secret, **_row(made.token, get_lang(request))}
-    return _page(request, session, actor, created=created, status_code=201)
+    response = RedirectResponse(request.app.url_path_for("tokens_page"), status_code=303)
+    response.set_cookie(
+        NEW_TOKEN_COOKIE,
+        made.secret,
+        max_age=int(SHOW_FOR.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=get_app_settings(request).cookie_secure,
+        path=COOKIE_PATH,
+    )
+    return response
 
 
 @router.post("/{token_id}/revoke", name="revoke_token")

@@ -56,8 +56,11 @@ def test_create_shows_the_token_once_and_stores_its_hash(client: TestClient, eng
     default = re.search(r'name="expires" type="date"[^>]* value="([^"]+)"', page.text)
     assert default and date.fromisoformat(default.group(1)) > date.today() + timedelta(days=80)
     response = client.post("/account/tokens", data={"csrf_token": csrf, "name": "Power BI",
-                                                    "expires": LATER, "scope": "read"})  # fmt: skip
-    assert response.status_code == 201, response.text
+                                                    "expires": LATER, "scope": "read"},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303 and response.headers["location"] == "/account/tokens"
+    response = client.get("/account/tokens")  # the page after creating (reloading creates nothing)
+    assert response.status_code == 200
     secret = re.search(r'id="new-token" type="text" readonly value="(svy_[^"]+)"', response.text)
     assert secret, response.text
     secret_text = secret.group(1)
@@ -68,6 +71,9 @@ def test_create_shows_the_token_once_and_stores_its_hash(client: TestClient, eng
         assert session.exec(select(AuditLog).where(AuditLog.action == "token.create")).one()
     listed = client.get("/account/tokens")
     assert secret_text not in listed.text  # shown once
+    assert "survey_new_token" not in client.cookies
+    with Session(engine) as session:
+        assert len(session.exec(select(ApiToken)).all()) == 1
     assert "Power BI" in listed.text and f"{row.hint}…" in listed.text
     assert "Aldrig" in listed.text  # never used
     # The token works at once.
