@@ -70,5 +70,22 @@
     if (button) { event.preventDefault(); window.print(); }
   });
 
+  // The API token page: a button copies the new token (the field itself is selectable without JS).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var done = document.getElementById("copy-done");
+      if (!field) { return; }
+      field.select();
+      var shown = function () { if (done) { done.textContent = done.getAttribute("data-copied"); } };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(shown, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        shown();
+      }
+    });
+  });
+
   document.documentElement.classList.add("js");
 })();

@@ -358,3 +358,28 @@ class RoundRelease(SQLModel, table=True):
     publication: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     # numpy .npz: the units with their attributes and scores, and the answers behind them.
     snapshot: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# ----------------------------------------------------------------------------- personal API tokens
+
+TOKEN_SCOPES = ("read", "write")
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token (``Authorization: Bearer svy_…`` on ``/api/``): the table keeps the
+    SHA-256 of the secret, never the secret; ``hint`` is its first characters, shown so that
+    users can tell their tokens apart."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint(_in("scope", TOKEN_SCOPES), name="scope"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    scope: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    hint: str = Field(max_length=16)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+    last_used_at: datetime | None = _ts(nullable=True)
+    revoked_at: datetime | None = _ts(nullable=True)

@@ -27,6 +27,7 @@ from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
 from survey.web.accounts import routes as accounts
+from survey.web.accounts import tokens as account_tokens
 from survey.web.assessments import api as assessments_api
 from survey.web.assessments import respond
 from survey.web.assessments import routes as assessments
@@ -125,8 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, assessments, plan, respond, assessments_api, rounds, round_pages,
-        rounds_api, national_api, comparison_api, comparison, benchmarks, national,
+        pages, accounts, account_tokens, assessments, plan, respond, assessments_api, rounds,
+        round_pages, rounds_api, national_api, comparison_api, comparison, benchmarks, national,
         national_reports,
     )  # fmt: skip
     for module in routers:
@@ -144,7 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
         lang = get_lang(request)
-        return _error(request, exc.status_code, error_text(exc, lang), problem_texts(exc, lang))
+        response = _error(request, exc.status_code, error_text(exc, lang), problem_texts(exc, lang))
+        response.headers.update(getattr(exc, "headers", {}))  # e.g. WWW-Authenticate
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:

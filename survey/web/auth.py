@@ -5,6 +5,11 @@
   ``X-CSRF-Token``, which htmx sends from the page's meta tag). Signed-in users' token is bound to
   their session; anonymous forms (sign-in, respondent links) use a per-browser cookie token.
   Cross-site requests are also refused by ``Sec-Fetch-Site`` / ``Origin``.
+- On ``/api/`` only, ``Authorization: Bearer svy_…`` (a personal API token,
+  ``survey.services.accounts.tokens``) authenticates instead of the cookie, which is then
+  ignored; such a request needs no CSRF token (a browser never adds that header by itself, and
+  no CORS is allowed). A read-only token may only use safe methods (403 otherwise). HTML pages
+  never accept a token.
 """
 
 from __future__ import annotations
@@ -18,9 +23,18 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from starlette.responses import Response
 
+from survey.clock import utcnow
 from survey.errors import DomainError
 from survey.services.access import Actor
 from survey.services.accounts.sessions import LiveSession, live_session
+from survey.services.accounts.tokens import (
+    LiveToken,
+    TokenReadOnly,
+    TokenRejected,
+    live_token,
+    needs_touch,
+    touch,
+)
 
 SESSION_COOKIE = "survey_session"
 CSRF_COOKIE = "survey_csrf"
@@ -46,10 +60,48 @@ def _live(request: Request, token: str) -> LiveSession | None:
         return live_session(connection, token=token)
 
 
-async def auth_state(request: Request) -> LiveSession | None:
-    """Who is signed in (once per request; no thread and no query without a session cookie)."""
+def _bearer(request: Request) -> str | None:
+    """The API token of an ``/api/`` request (``Authorization: Bearer …``), if it sends one."""
+    header = request.headers.get("authorization")
+    if not header or not request.url.path.startswith("/api/"):
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def _live_token(request: Request, token: str) -> LiveToken:
+    # Like _live: on a connection of its own. Noting the use (at most once a minute per token)
+    # is a short write transaction of its own, so it counts even if the request then fails.
+    with request.app.state.auth_engine.connect() as connection:
+        found = live_token(connection, token=token)
+    now = utcnow()
+    if needs_touch(found, now):
+        with request.app.state.write_engine.begin() as connection:
+            touch(connection, token_id=found.token_id, now=now)
+    return found
+
+
+async def _token_state(request: Request, token: str) -> LiveToken:
+    try:
+        found = await anyio.to_thread.run_sync(_live_token, request, token)
+    except TokenRejected:
+        request.state.auth = None
+        raise
+    request.state.auth = found
+    request.state.csrf = ""  # never rendered: token requests get JSON
+    if found.read_only and request.method in UNSAFE:
+        raise TokenReadOnly("err.token.read_only")
+    return found
+
+
+async def auth_state(request: Request) -> LiveSession | LiveToken | None:
+    """Who is signed in (once per request; no thread and no query without a session cookie or,
+    on /api/, an Authorization header)."""
     if hasattr(request.state, "auth"):
         return request.state.auth  # type: ignore[no-any-return]
+    bearer = _bearer(request)
+    if bearer is not None:
+        return await _token_state(request, bearer)
     token = request.cookies.get(SESSION_COOKIE)
     found = await anyio.to_thread.run_sync(_live, request, token) if token else None
     request.state.auth = found
@@ -58,7 +110,7 @@ async def auth_state(request: Request) -> LiveSession | None:
     return found
 
 
-AuthState = Annotated[LiveSession | None, Depends(auth_state)]
+AuthState = Annotated[LiveSession | LiveToken | None, Depends(auth_state)]
 
 
 async def optional_actor(found: AuthState) -> Actor | None:
@@ -72,7 +124,7 @@ async def current_actor(found: AuthState) -> Actor:
 
 
 async def current_session_id(found: AuthState) -> int:
-    if found is None:
+    if not isinstance(found, LiveSession):
         raise SignInRequired("auth.required")
     return found.session_id
 
@@ -118,18 +170,12 @@ async def _submitted_token(request: Request) -> str | None:
     return None
 
 
-async def _expected_csrf(request: Request, found: AuthState) -> str | None:
-    if request.method not in UNSAFE:
-        return None
-    return found.csrf_token if found else request.cookies.get(CSRF_COOKIE)
-
-
-async def csrf_protect(
-    request: Request, expected: Annotated[str | None, Depends(_expected_csrf)]
-) -> None:
-    """Router dependency: refuse unsafe requests without a valid token or from another site."""
-    if request.method not in UNSAFE:
+async def csrf_protect(request: Request, found: AuthState) -> None:
+    """Router dependency: refuse unsafe requests without a valid token or from another site
+    (requests authenticated by an API token are exempt: see the module's docstring)."""
+    if request.method not in UNSAFE or isinstance(found, LiveToken):
         return
+    expected = found.csrf_token if found else request.cookies.get(CSRF_COOKIE)
     site = request.headers.get("sec-fetch-site")
     if site and site not in ("same-origin", "none"):
         raise CsrfFailed("err.csrf.origin")

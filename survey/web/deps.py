@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from survey.config import Settings
 from survey.questionnaire import Framework, Questionnaire
+from survey.services.accounts.tokens import LiveToken, record_use
 from survey.web.i18n import LANGUAGES, translate
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -32,6 +33,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     endings = getattr(state, "endings", None)  # None: the default limiter (no lifespan ran)
     try:
         yield session
+        auth = getattr(request.state, "auth", None)
+        if isinstance(auth, LiveToken) and request.method in UNSAFE_METHODS:
+            # Every change made with an API token is attributable to the token (in the same
+            # transaction: recorded exactly when the change is committed).
+            record_use(session, live=auth, method=request.method, path=request.url.path,
+                       ip=request.client.host if request.client else None)  # fmt: skip
         if session.in_transaction():
             await anyio.to_thread.run_sync(session.commit, limiter=endings)
     except BaseException:

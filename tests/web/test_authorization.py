@@ -6,11 +6,14 @@ to sign in. A new route without an entry in EXPECT fails ``test_every_route_is_c
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from survey.services.access import Actor, UserInfo, load_assessment
+from survey.services.accounts.tokens import create_token
 from survey.services.assessments.answers import submit
 from survey.services.assessments.respondents import create_links
 from survey.services.questionnaires import questionnaire_for
@@ -172,6 +175,15 @@ EXPECT.update(
 # On an organiser's round the national aggregates answer 404 for everyone (national rounds only;
 # access for national staff is tested in tests/web/national/test_national_api.py).
 EXPECT[("GET", "/api/v1/national/rounds/{round_id}/aggregates")] = set()
+# Personal API tokens (the signed-in user's own): everyone signed in has the page; a token (id 1,
+# principal A's, made in _world) is revoked by its owner only, anyone else gets 404.
+EXPECT.update(
+    {
+        ("GET", "/account/tokens"): SIGNED_IN,
+        ("POST", "/account/tokens"): SIGNED_IN,
+        ("POST", "/account/tokens/{token_id}/revoke"): {"principal-a"},
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end
     ("POST", "/assessments/{assessment_id}/reopen"),
@@ -257,14 +269,19 @@ def _world(engine):  # type: ignore[no-untyped-def]
         ctx = load_assessment(session, assessment_id=t[world.school_a])
         admin = Actor(user=UserInfo(id=world.users["admin@example.org"], email="", name=""))
         tokens["token"] = create_links(session, ctx=ctx, count=1, actor=admin, ip=None)[0]
+        api_token = create_token(session, user_id=world.users["principal-a@example.org"],
+                                 name="matrix", expires=(date.today() + timedelta(days=9)).isoformat(),
+                                 scope="read", today=date.today())  # fmt: skip
+        world.api_token = api_token.token.id  # type: ignore[attr-defined]
         session.commit()
     world.round_a = round_a  # type: ignore[attr-defined]
     return world, a[world.school_a], tokens["token"]
 
 
-def _url(path: str, assessment_id: int, token: str, round_id: int = 0) -> str:
+def _url(path: str, assessment_id: int, token: str, round_id: int = 0, api_token: int = 0) -> str:
     return (
         path.replace("{assessment_id}", str(assessment_id))
+        .replace("{token_id}", str(api_token))
         .replace("{round_id}", str(round_id))
         .replace("{item_id}", "L.01")
         .replace("{area}", "ledning")
@@ -294,7 +311,7 @@ def test_route_role_matrix(client: TestClient, engine) -> None:  # type: ignore[
             if (method, path) == ("POST", "/logout") or (method, path) == ("POST", "/login"):
                 continue  # sign-in/out change the client's session; covered in test_auth
             c, csrf = clients[role]
-            url = _url(path, own, token, world.round_a)
+            url = _url(path, own, token, world.round_a, world.api_token)
             if method == "GET":
                 response = c.get(url, follow_redirects=False)
             elif method == "PUT":
