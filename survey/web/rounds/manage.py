@@ -270,6 +270,6 @@ def reminders_csv(
 ) -> Response:
     part = _participation(request, session, scope, q)
     sheet = reminders_sheet(part, reminders(session, part=part), tr=tr)
-    return download(
-        csv_bytes([sheet]), f"{file_stem(part.round.title, tr('rounds.file.reminders'))}.csv"
-    )
+    # Not inside the f-string: extraction (Python 3.11) does not look into f-strings.
+    stem = file_stem(part.round.title, tr("rounds.file.reminders"))
+    return download(csv_bytes([sheet]), f"{stem}.csv")
