@@ -91,10 +91,11 @@ def build_message(row: OutboxMessage, *, sender: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
+    # After the parts: making the message multipart moves Content-* headers into its first part.
+    message["Content-Language"] = row.language
     return message
 
 
