@@ -52,7 +52,7 @@ format: install-test
 
 # Interface texts: extract every key in use into the template, then bring both catalogues in step
 # (new keys appear with an empty translation to fill in; keys no longer used are dropped).
-BABEL_KEYWORDS := -k message_key -k translate -k ntranslate:1,2 -k N_ -k tr -k msg -k DomainError -k NotFound -k Forbidden -k Conflict -k InvalidInput -k ReadOnly -k StaleForm -k StaleRow -k RoundConflict -k SignInRequired -k CsrfFailed -k TokenRejected -k TokenReadOnly
+BABEL_KEYWORDS := -k message_key -k translate -k ntranslate:1,2 -k N_ -k tr -k msg -k DomainError -k NotFound -k Forbidden -k Conflict -k InvalidInput -k ReadOnly -k StaleForm -k StaleRow -k RoundConflict -k SignInRequired -k CsrfFailed -k TokenRejected -k TokenReadOnly -k LinkGone
 messages: install-test
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 		--project survey --copyright-holder "survey contributors" -o survey/locale/messages.pot .

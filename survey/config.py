@@ -62,6 +62,44 @@ class Settings(BaseSettings):
         default=True, description="Mark cookies Secure (browsers accept them on localhost too)."
     )
     session_hours: int = 12
+
+    # --- mail (README "E-mail") ---
+    smtp_url: str = Field(
+        default="",
+        description="SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS when "
+        "the server offers it, required with ?starttls=1) or smtps://user:pass@host:465 "
+        "(implicit TLS). Empty: no mail is sent; messages are only stored and shown at "
+        "/admin/mail.",
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="A PEM file of certificate authorities to trust for the SMTP server's "
+        "certificate instead of the system's (an internal CA).",
+    )
+    smtp_timeout: float = Field(default=30, gt=0, description="Seconds to wait for the server.")
+    mail_from: str = Field(default="survey@localhost", description="Sender address of mail.")
+    base_url: str = Field(
+        default="",
+        description="The app's public address for links in mail, e.g. https://survey.example.se; "
+        "empty: the address the request that caused the mail came to.",
+    )
+    mail_send_interval: int = Field(
+        default=60,
+        ge=0,
+        description="With SMTP configured, the web app sends queued mail every so many seconds "
+        "in a background thread; 0: never (run `survey send-mail` instead).",
+    )
+    mail_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=20,
+        description="Attempts to deliver a message (after 1, 5, 25, … minutes) before it is "
+        "marked failed.",
+    )
+    invitation_days: int = Field(default=14, ge=1, le=365, description="An invitation's life.")
+    password_reset_minutes: int = Field(
+        default=60, ge=5, le=24 * 60, description="How long a password reset link works."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, validation_alias=AliasChoices("SURVEY_PORT", "PORT"))
     gc_freeze: bool = Field(

@@ -383,3 +383,73 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = _ts(nullable=False)
     last_used_at: datetime | None = _ts(nullable=True)
     revoked_at: datetime | None = _ts(nullable=True)
+
+
+# --- Mail: the outbox, invitations, password resets (README "E-mail") -----------------------------
+
+MAIL_STATUSES = ("queued", "sent", "failed")
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, written in the same transaction as what caused it; a sender delivers
+    it over SMTP (survey/services/mail/sender.py), retrying with back-off until it is sent or
+    has failed for good. Without SMTP it stays queued and is only shown on /admin/mail."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    language: str = Field(max_length=2)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    # What caused it ("invitation", "password_reset", …): for the list and for statistics.
+    kind: str = Field(max_length=40)
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(nullable=False, default=utcnow)
+    sent_at: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default="queued", max_length=10)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation by e-mail to a role on a unit; the link's token is stored as its hash and
+    works once, until ``expires_at``. Resending replaces the token (the old link stops working)."""
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=20)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    language: str = Field(default="sv", max_length=2)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = _ts(nullable=False)
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)
+    accepted_at: datetime | None = _ts(nullable=True)
+    accepted_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A request to reset a password. Every request is kept (also for addresses without an
+    account, then without token) so that requests can be limited per address and per IP."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE"
+    )
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
+    expires_at: datetime | None = _ts(nullable=True)
+    used_at: datetime | None = _ts(nullable=True)

@@ -26,6 +26,7 @@ from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
+from survey.web.accounts import invitations, passwords
 from survey.web.accounts import routes as accounts
 from survey.web.accounts import tokens as account_tokens
 from survey.web.assessments import api as assessments_api
@@ -38,6 +39,8 @@ from survey.web.comparison import routes as comparison
 from survey.web.deps import get_lang
 from survey.web.errors import error_text, problem_texts
 from survey.web.i18n import N_, install_jinja, translate
+from survey.web.mail import routes as mail_admin
+from survey.web.mail.background import MailThread
 from survey.web.national import api as national_api
 from survey.web.national import reports as national_reports
 from survey.web.national import routes as national
@@ -84,7 +87,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         # 270-380 ms at p95 on the heat map (bench/bench_organiser.py). Frozen, they are skipped.
         gc.collect()
         gc.freeze()
-    yield
+    mail = MailThread.start_for(app.state.settings, app.state.engine)
+    try:
+        yield
+    finally:
+        if mail is not None:
+            mail.stop()
     app.state.engine.dispose()
 
 
@@ -128,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         pages, accounts, account_tokens, assessments, plan, respond, assessments_api, rounds,
         round_pages, rounds_api, national_api, comparison_api, comparison, benchmarks, national,
-        national_reports,
+        national_reports, passwords, invitations, mail_admin,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

@@ -212,3 +212,24 @@ DOWNLOAD = {
     "xlsx": N_("nat.dl.xlsx"),
     "parquet": N_("nat.dl.parquet"),
 }
+
+# ----------------------------------------------------------------------- accounts, mail
+
+ROLE = {
+    "principal": N_("role.principal"),
+    "strategist": N_("role.strategist"),
+    "national": N_("role.national"),
+    "admin": N_("role.admin"),
+}
+INVITATION_STATE = {
+    "pending": N_("invitations.state.pending"),
+    "accepted": N_("invitations.state.accepted"),
+    "expired": N_("invitations.state.expired"),
+    "revoked": N_("invitations.state.revoked"),
+}
+MAIL_STATUS = {
+    "queued": N_("mail.status.queued"),
+    "sent": N_("mail.status.sent"),
+    "failed": N_("mail.status.failed"),
+}
+LANGUAGE = {"sv": N_("language.sv"), "en": N_("language.en")}

@@ -184,6 +184,31 @@ EXPECT.update(
         ("POST", "/account/tokens/{token_id}/revoke"): {"principal-a"},
     }
 )
+
+# --- mail, invitations, password reset (onboarding) ---
+# Invitations: administrators and strategists (each in their own organiser's subtree); the outbox
+# for administrators. No invitation or message has id 1 in this world: 404 for everyone (access to
+# real ones: tests/web/accounts/test_invitations.py, tests/web/mail/test_outbox_page.py). The
+# invitee's and the password reset's pages are public; an unknown token answers 410.
+INVITE = {"strategist-a", "strategist-b", "admin"}
+EXPECT.update(
+    {
+        ("GET", "/invitations"): INVITE,
+        ("POST", "/invitations"): INVITE,
+        ("POST", "/invitations/upload"): INVITE,
+        ("POST", "/invitations/import"): INVITE,
+        ("POST", "/invitations/{invitation_id}/resend"): set(),
+        ("POST", "/invitations/{invitation_id}/revoke"): set(),
+        ("GET", "/invite/{token}"): "public",
+        ("POST", "/invite/{token}"): "public",
+        ("GET", "/password/forgot"): "public",
+        ("POST", "/password/forgot"): "public",
+        ("GET", "/password/reset/{token}"): "public",
+        ("POST", "/password/reset/{token}"): "public",
+        ("GET", "/admin/mail"): {"admin"},
+        ("GET", "/admin/mail/{message_id}"): set(),
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end
     ("POST", "/assessments/{assessment_id}/reopen"),
@@ -287,6 +312,8 @@ def _url(path: str, assessment_id: int, token: str, round_id: int = 0, api_token
         .replace("{area}", "ledning")
         .replace("{token}", token)
         .replace("{row_id}", "1")
+        .replace("{invitation_id}", "1")
+        .replace("{message_id}", "1")
     )
 
 

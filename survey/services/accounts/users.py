@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
@@ -10,9 +12,26 @@ from survey.parsing import ascii_int
 from survey.security import hash_password
 from survey.services.audit import record
 
+MIN_PASSWORD_LENGTH = 4
+MAX_PASSWORD_LENGTH = 1000
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def valid_email(email: str) -> bool:
+    """One @, something on either side, a dot in the domain, no spaces; at most 254 characters."""
+    return len(email) <= 254 and _EMAIL.fullmatch(email) is not None
+
+
+def check_password(password: str) -> None:
+    """The password rules (for every way a password is set)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("err.user.password_short", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput("err.user.password_long", max=MAX_PASSWORD_LENGTH)
 
 
 def create_user(
@@ -26,8 +45,7 @@ def create_user(
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise InvalidInput("err.user.email", value=email)
-    if len(password) < 4:
-        raise InvalidInput("err.user.password_short", min=4)
+    check_password(password)
     if session.exec(select(User).where(User.email == email)).first():
         raise Conflict("err.user.exists", value=email)
     user = User(email=email, name=name, password_hash=hash_password(password))

@@ -34,8 +34,9 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "") -> Response:  # noqa: A002
-    return render(request, "login.html", {"email": "", "next": safe_next(next)})
+def login_form(request: Request, next: str = "", done: str = "") -> Response:  # noqa: A002
+    context = {"email": "", "next": safe_next(next), "done": done}
+    return render(request, "login.html", context)
 
 
 @router.post("/login")
