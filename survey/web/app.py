@@ -27,6 +27,8 @@ from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
 from survey.web.accounts import routes as accounts
+from survey.web.admin import units as admin_units
+from survey.web.admin import users as admin_users
 from survey.web.assessments import api as assessments_api
 from survey.web.assessments import respond
 from survey.web.assessments import routes as assessments
@@ -127,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         pages, accounts, assessments, plan, respond, assessments_api, rounds, round_pages,
         rounds_api, national_api, comparison_api, comparison, benchmarks, national,
-        national_reports,
+        national_reports, admin_units, admin_users,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
