@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from survey.errors import InvalidInput, Message, msg
+from survey.errors import InvalidInput, Message, message_key, msg
 from survey.models import ORGANISER_TYPES, SCHOOL_FORMS, UNIT_KINDS, Unit
 from survey.services.unitadmin.plan import Plan, Row, apply_plan, plan_import
 from survey.services.units import CODE_PATTERNS
@@ -89,7 +89,7 @@ def read_units_csv(
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         params = {"where": f"{label}:1", "columns": ", ".join(missing)}
-        return [], [Message("err.import.missing_columns", params)]
+        return [], [Message(message_key("err.import.missing_columns"), params)]
     rows: list[Row] = []
     errors: list[Message] = []
     seen: dict[str, int] = {}

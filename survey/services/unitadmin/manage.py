@@ -63,7 +63,7 @@ def get_unit_for(session: Session, *, actor: Actor, unit_id: int) -> Unit:
 
 
 def unit_forms(session: Session, *, unit: Unit) -> list[str]:
-    return forms_of(session, [unit.id])[unit.id] if unit.id else []  # type: ignore[index]
+    return forms_of(session, [unit.id]).get(unit.id, []) if unit.id else []
 
 
 def parent_choices(session: Session, *, actor: Actor, unit: Unit) -> list[Unit]:
