@@ -53,11 +53,11 @@ def move_subtree(session: Session, *, old: str, new: str) -> None:
 
 
 def set_school_forms(session: Session, *, unit: Unit, forms: Iterable[str]) -> None:
-    for form in session.exec(select(UnitSchoolForm).where(UnitSchoolForm.unit_id == unit.id)):
-        session.delete(form)
+    for row in session.exec(select(UnitSchoolForm).where(UnitSchoolForm.unit_id == unit.id)):
+        session.delete(row)
     session.flush()
     for form in dict.fromkeys(forms):
-        session.add(UnitSchoolForm(unit_id=unit.id, school_form=form))
+        session.add(UnitSchoolForm(unit_id=unit.id, school_form=form))  # type: ignore[arg-type]
 
 
 def subtree_filter(unit: Unit):  # type: ignore[no-untyped-def]

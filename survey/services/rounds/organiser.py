@@ -106,8 +106,8 @@ def unit_forms(session: Session, *, unit_ids: list[int]) -> dict[int, list[str]]
 def organiser_units(session: Session, *, owner: Unit) -> list[Unit]:
     """The organiser itself and every active unit below it, by kind and name (an inactive unit,
     and everything under it, receives no new rounds)."""
-    units = session.exec(select(Unit).where(col(Unit.path).startswith(owner.path)))
-    units = without_inactive(units, inactive_paths(session, under=owner.path))
+    found = session.exec(select(Unit).where(col(Unit.path).startswith(owner.path)))
+    units = without_inactive(found, inactive_paths(session, under=owner.path))
     return sorted(units, key=lambda u: (u.kind != "organiser", u.name.casefold()))
 
 

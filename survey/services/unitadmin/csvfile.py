@@ -88,7 +88,7 @@ def read_units_csv(
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        params = {"where": f"{label}:1", "columns": ", ".join(missing)}
+        params: dict[str, object] = {"where": f"{label}:1", "columns": ", ".join(missing)}
         return [], [Message(message_key("err.import.missing_columns"), params)]
     rows: list[Row] = []
     errors: list[Message] = []
