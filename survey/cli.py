@@ -254,7 +254,7 @@ def db_restore(source: Path, yes: bool) -> None:
 def import_units(csv_file: Path) -> None:
     """Import units from CSV in one transaction (a bad row names its line; nothing is imported)."""
     from survey.db import session_scope
-    from survey.services.units import import_units_csv
+    from survey.services.unitadmin.csvfile import import_units_csv
 
     try:
         text = csv_file.read_text(encoding="utf-8")
@@ -277,7 +277,10 @@ def import_units(csv_file: Path) -> None:
                 )
         except DomainError as exc:
             _fail(exc)
-    click.echo(f"{result.created} unit(s) created, {result.updated} updated")
+    click.echo(
+        f"{result.created} unit(s) created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {result.deactivated} deactivated"
+    )
 
 
 @main.command("create-user")

@@ -130,6 +130,8 @@ class Unit(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64, unique=True)
     contact_email: str | None = Field(default=None, max_length=254)
     created_at: datetime = _ts(nullable=False, default=utcnow)
+    # An inactive unit (closed or dormant) keeps its history but receives no new rounds.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class UnitSchoolForm(SQLModel, table=True):

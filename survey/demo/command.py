@@ -93,6 +93,11 @@ def demo(reset: bool, national: bool) -> None:
     click.echo(f"  open http://127.0.0.1:{port}/ and sign in with password '{DEMO_PASSWORD}':")
     for email, role in ACCOUNTS.items():
         click.echo(f"    {email:<26} {role}")
+    click.echo(
+        f"  import units: http://127.0.0.1:{port}/admin/units/import as admin@example.org, with "
+        "the example file survey/demo/examples/skolenhetsregistret-example.json "
+        "(format: Skolenhetsregistret)"
+    )
     if "teacher_link" in summary:
         click.echo(
             f"  teacher link for Kvarnbackaskolan: http://127.0.0.1:{port}{summary['teacher_link']}"

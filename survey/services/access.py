@@ -63,6 +63,22 @@ def load_actor(session: Session, *, user: User) -> Actor:
     return Actor(user=info, grants=tuple(Grant(r, u, p) for r, u, p in rows))
 
 
+def admin_scope(actor: Actor) -> list[str] | None:
+    """The paths of the part of the tree ``actor`` administers (units, people): None (all of
+    it) for administrators, their organisers' subtrees for strategists; NotFound for others."""
+    if actor.is_admin:
+        return None
+    paths = [g.path for g in actor.grants if g.role == "strategist"]
+    if not paths:
+        raise NotFound("err.page_not_found")
+    return paths
+
+
+def in_scope(path: str, scope: list[str] | None) -> bool:
+    """Whether a unit at ``path`` is in a part of the tree (None: the whole tree)."""
+    return scope is None or any(path.startswith(p) for p in scope)
+
+
 def can_answer(actor: Actor, unit: Unit) -> bool:
     """Principals of the unit (or above it) answer; admins manage everything."""
     return actor.has("principal", unit) or actor.is_admin

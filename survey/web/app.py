@@ -29,6 +29,8 @@ from survey.web import pages
 from survey.web.accounts import invitations, passwords
 from survey.web.accounts import routes as accounts
 from survey.web.accounts import tokens as account_tokens
+from survey.web.admin import units as admin_units
+from survey.web.admin import users as admin_users
 from survey.web.assessments import api as assessments_api
 from survey.web.assessments import respond
 from survey.web.assessments import routes as assessments
@@ -136,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         pages, accounts, account_tokens, assessments, plan, respond, assessments_api, rounds,
         round_pages, rounds_api, national_api, comparison_api, comparison, benchmarks, national,
-        national_reports, passwords, invitations, mail_admin,
+        national_reports, passwords, invitations, mail_admin, admin_units, admin_users,
     )  # fmt: skip
     for module in routers:
         app.include_router(module.router)

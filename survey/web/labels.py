@@ -90,6 +90,13 @@ ROUNDS_DONE = {
     "assessment_reopened": N_("rounds.done.assessment_reopened"),
 }
 
+ROLE = {
+    "principal": N_("admin.role.principal"),
+    "strategist": N_("admin.role.strategist"),
+    "national": N_("admin.role.national"),
+    "admin": N_("admin.role.admin"),
+}
+
 # ----------------------------------------------------------------------- organiser comparison
 
 COMPARISON_PAGE = {

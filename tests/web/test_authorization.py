@@ -10,8 +10,9 @@ from datetime import date, timedelta
 
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from survey.models import RoleGrant
 from survey.services.access import Actor, UserInfo, load_assessment
 from survey.services.accounts.tokens import create_token
 from survey.services.assessments.answers import submit
@@ -209,6 +210,28 @@ EXPECT.update(
         ("GET", "/admin/mail/{message_id}"): set(),
     }
 )
+
+# Unit and people administration: lists and the import for administrators and strategists; one
+# unit (school A) and one user (principal A, with their grant) for school A's strategist and admins.
+ADMIN_LIST = {"strategist-a", "strategist-b", "admin"}
+ADMIN_OWN = {"strategist-a", "admin"}
+EXPECT.update(
+    {
+        ("GET", "/admin/units"): ADMIN_LIST,
+        ("GET", "/admin/units/import"): ADMIN_LIST,
+        ("POST", "/admin/units/import"): ADMIN_LIST,
+        ("POST", "/admin/units/import/accept"): ADMIN_LIST,
+        ("GET", "/admin/units/{unit_id}"): ADMIN_OWN,
+        ("POST", "/admin/units/{unit_id}"): ADMIN_OWN,
+        ("POST", "/admin/units/{unit_id}/move"): ADMIN_OWN,
+        ("POST", "/admin/units/{unit_id}/active"): ADMIN_OWN,
+        ("GET", "/admin/users"): ADMIN_LIST,
+        ("GET", "/admin/users/{user_id}"): ADMIN_OWN,
+        ("POST", "/admin/users/{user_id}/grants/{grant_id}"): ADMIN_OWN,
+        ("POST", "/admin/users/{user_id}/grants/{grant_id}/revoke"): ADMIN_OWN,
+        ("POST", "/admin/users/{user_id}/active"): ADMIN_OWN,
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end
     ("POST", "/assessments/{assessment_id}/reopen"),
@@ -300,13 +323,25 @@ def _world(engine):  # type: ignore[no-untyped-def]
         world.api_token = api_token.token.id  # type: ignore[attr-defined]
         session.commit()
     world.round_a = round_a  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        principal = world.users["principal-a@example.org"]
+        grant = session.exec(select(RoleGrant.id).where(RoleGrant.user_id == principal)).one()
+    world.extra = {  # type: ignore[attr-defined]
+        "{unit_id}": world.school_a,
+        "{user_id}": principal,
+        "{grant_id}": grant,
+        "{token_id}": world.api_token,  # type: ignore[attr-defined]
+    }
     return world, a[world.school_a], tokens["token"]
 
 
-def _url(path: str, assessment_id: int, token: str, round_id: int = 0, api_token: int = 0) -> str:
+def _url(
+    path: str, assessment_id: int, token: str, round_id: int = 0, extra: dict | None = None
+) -> str:
+    for name, value in (extra or {}).items():
+        path = path.replace(name, str(value))
     return (
         path.replace("{assessment_id}", str(assessment_id))
-        .replace("{token_id}", str(api_token))
         .replace("{round_id}", str(round_id))
         .replace("{item_id}", "L.01")
         .replace("{area}", "ledning")
@@ -338,7 +373,7 @@ def test_route_role_matrix(client: TestClient, engine) -> None:  # type: ignore[
             if (method, path) == ("POST", "/logout") or (method, path) == ("POST", "/login"):
                 continue  # sign-in/out change the client's session; covered in test_auth
             c, csrf = clients[role]
-            url = _url(path, own, token, world.round_a, world.api_token)
+            url = _url(path, own, token, world.round_a, world.extra)  # type: ignore[attr-defined]
             if method == "GET":
                 response = c.get(url, follow_redirects=False)
             elif method == "PUT":

@@ -30,6 +30,7 @@ from survey.services.access import Actor
 from survey.services.questionnaires import store_version
 from survey.services.rounds.requests import Issue, RoundBasics, RoundInputError
 from survey.services.rounds.store import create_round
+from survey.services.units import inactive_paths, without_inactive
 
 #: Kinds a national round can target (the answering units of the questionnaires).
 TARGET_KINDS = tuple(k for k in UNIT_KINDS if k not in ("nation", "region"))
@@ -90,6 +91,7 @@ def targeted_units(
             .order_by(col(Unit.id))
         )
     )
+    units = without_inactive(units, inactive_paths(session, under=owner.path))
     if not school_forms:
         return units
     with_form = select(Unit.path).join(UnitSchoolForm, col(UnitSchoolForm.unit_id) == col(Unit.id))

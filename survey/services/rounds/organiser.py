@@ -25,6 +25,7 @@ from survey.services.questionnaires import store_version
 from survey.services.rounds.access import RoundScope
 from survey.services.rounds.requests import Issue, RoundBasics, RoundInputError
 from survey.services.rounds.store import create_round
+from survey.services.units import inactive_paths, without_inactive
 
 SELECTIONS = ("all", "list")
 
@@ -76,7 +77,11 @@ def owner_choices(session: Session, *, actor: Actor) -> list[Unit]:
 
     National staff create national rounds, not organiser rounds.
     """
-    organisers = session.exec(select(Unit).where(Unit.kind == "organiser").order_by(Unit.name))
+    organisers = session.exec(
+        select(Unit)
+        .where(Unit.kind == "organiser", col(Unit.active).is_(True))
+        .order_by(col(Unit.name))
+    )
     if actor.is_admin:
         return list(organisers)
     paths = [g.path for g in actor.grants if g.role == "strategist"]
@@ -99,8 +104,10 @@ def unit_forms(session: Session, *, unit_ids: list[int]) -> dict[int, list[str]]
 
 
 def organiser_units(session: Session, *, owner: Unit) -> list[Unit]:
-    """The organiser itself and every unit below it, by kind and name."""
-    units = session.exec(select(Unit).where(col(Unit.path).startswith(owner.path)))
+    """The organiser itself and every active unit below it, by kind and name (an inactive unit,
+    and everything under it, receives no new rounds)."""
+    found = session.exec(select(Unit).where(col(Unit.path).startswith(owner.path)))
+    units = without_inactive(found, inactive_paths(session, under=owner.path))
     return sorted(units, key=lambda u: (u.kind != "organiser", u.name.casefold()))
 
 
@@ -129,6 +136,7 @@ def _pick_units(
             issues.append(Issue("units", "none_chosen", {}))
         return []
     found = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(req.unit_ids)))}
+    inactive = inactive_paths(session, under=owner.path)
     units = []
     for unit_id in dict.fromkeys(req.unit_ids):
         unit = found.get(unit_id)
@@ -136,6 +144,8 @@ def _pick_units(
             issues.append(Issue("units", "unit_unknown", {"id": unit_id}))
         elif not unit.path.startswith(owner.path):
             issues.append(Issue("units", "unit_outside", {"id": unit_id, "owner": owner.name}))
+        elif not without_inactive([unit], inactive):
+            issues.append(Issue("units", "unit_inactive", {"name": unit.name}))
         elif unit.kind not in q.targets:
             issues.append(
                 Issue(

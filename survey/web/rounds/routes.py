@@ -69,6 +69,7 @@ ISSUES = {
     "unit_unknown": N_("rounds.err.unit_unknown"),
     "unit_outside": N_("rounds.err.unit_outside"),
     "unit_kind": N_("rounds.err.unit_kind"),
+    "unit_inactive": N_("rounds.err.unit_inactive"),
     "owner_invalid": N_("rounds.err.owner_invalid"),
     "questionnaire_invalid": N_("rounds.err.questionnaire_invalid"),
     "title_missing": N_("rounds.err.title_missing"),

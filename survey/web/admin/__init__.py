@@ -1,0 +1,1 @@
+"""Unit and people administration in the browser (administrators and strategists)."""
