@@ -47,7 +47,7 @@ from survey.web.national import api as national_api
 from survey.web.national import reports as national_reports
 from survey.web.national import routes as national
 from survey.web.plan import routes as plan
-from survey.web.rendering import render
+from survey.web.rendering import RoutePaths, render
 from survey.web.rounds import api as rounds_api
 from survey.web.rounds import manage as round_pages
 from survey.web.rounds import routes as rounds
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in checks read outside the request's transaction (survey.web.auth).
     app.state.auth_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    app.state.path_for = RoutePaths(app)
     install_jinja(app.state.templates.env)
     framework = load_framework(settings.questionnaire_dir / "framework.yaml")
     questionnaires, problems = load_directory(settings.questionnaire_dir, framework)

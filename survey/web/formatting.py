@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
-from babel.numbers import format_decimal, get_plus_sign_symbol
 from babel.numbers import format_percent as babel_percent
+from babel.numbers import get_plus_sign_symbol
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -42,19 +43,29 @@ def _signed(text: str, rounded: Decimal, locale: str, sign: bool) -> str:
     return text  # zero (also a value that rounds to zero) has no sign
 
 
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    """The locale's group and decimal symbols (CLDR, through Babel), read once."""
+    loc = Locale.parse(locale)
+    return loc.number_symbols["latn"]["group"], loc.number_symbols["latn"]["decimal"]
+
+
 def format_number(
     value: float | int | None, digits: int = 0, lang: str = "sv", *, sign: bool = False
 ) -> str:
     """``1,23`` (sv) / ``1.23`` (en) with ``digits`` decimals, ``+`` too with ``sign``; "–" for a
-    missing value (None or NaN)."""
+    missing value (None or NaN).
+
+    The same text as Babel's ``format_decimal`` with the pattern ``#,##0.00…`` (groups of three,
+    the locale's symbols; tests/web/test_formatting.py compares them), written with Python's own
+    formatting: a heat map formats hundreds of numbers, and Babel parses its pattern each time."""
     if value is None or value != value:
         return MISSING
     locale = _locale(NUMBER_LOCALES, lang)
     rounded = Decimal(f"{value:.{digits}f}")
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return _signed(
-        format_decimal(abs(rounded), format=pattern, locale=locale), rounded, locale, sign
-    )
+    group, decimal = _symbols(locale)
+    text = f"{abs(rounded):,.{digits}f}".replace(",", "\0").replace(".", decimal)
+    return _signed(text.replace("\0", group), rounded, locale, sign)
 
 
 def format_percent(share: float | None, lang: str = "sv", digits: int = 0) -> str:

@@ -63,7 +63,7 @@ def _mail(
     """The invitation mail, in the language the inviter chose, into the outbox (same
     transaction as the invitation)."""
     lang = invitation.language
-    path = request.app.url_path_for("invite_accept_form", token=token)
+    path = request.app.state.path_for("invite_accept_form", token=token)
     mail = compose(
         settings,
         "invitation",
@@ -132,7 +132,7 @@ def invite(
         issues = _issues(problems, get_lang(request))
         return _list_page(request, session, actor, values=values, issues=issues, status_code=422)
     _send_new(request, session, settings, actor, [found])
-    return RedirectResponse(request.app.url_path_for("invitations") + "?done=sent", 303)
+    return RedirectResponse(request.app.state.path_for("invitations") + "?done=sent", 303)
 
 
 def _send_new(
@@ -209,7 +209,7 @@ def import_invitations(
     if problems:
         return _list_page(request, session, actor, upload_problems=problems, status_code=422)
     _send_new(request, session, settings, actor, found)
-    target = request.app.url_path_for("invitations") + f"?done=imported&n={len(found)}"
+    target = request.app.state.path_for("invitations") + f"?done=imported&n={len(found)}"
     return RedirectResponse(target, 303)
 
 
@@ -229,7 +229,7 @@ def resend(
         ip=client_ip(request),
     )
     _mail(request, session, settings, actor, invitation=invitation, unit=unit, token=token)
-    return RedirectResponse(request.app.url_path_for("invitations") + "?done=resent", 303)
+    return RedirectResponse(request.app.state.path_for("invitations") + "?done=resent", 303)
 
 
 @router.post("/invitations/{invitation_id}/revoke", name="invitation_revoke")
@@ -237,7 +237,7 @@ def revoke(
     request: Request, session: SessionDep, actor: CurrentActor, invitation_id: Id
 ) -> Response:
     revoke_invitation(session, actor=actor, invitation_id=invitation_id, ip=client_ip(request))
-    return RedirectResponse(request.app.url_path_for("invitations") + "?done=revoked", 303)
+    return RedirectResponse(request.app.state.path_for("invitations") + "?done=revoked", 303)
 
 
 # --------------------------------------------------------------------------------- invitee
@@ -279,4 +279,4 @@ def accept(
         accept_invitation(session, token=token, name=name, password=password, ip=client_ip(request))
     except InvalidInput as exc:
         return _accept_page(request, session, token, error_text(exc, tr.lang), 422)
-    return RedirectResponse(request.app.url_path_for("login_form") + "?done=invited", 303)
+    return RedirectResponse(request.app.state.path_for("login_form") + "?done=invited", 303)

@@ -46,7 +46,7 @@ def forgot(
     if found is not None:
         user, token = found
         lang = user.language
-        path = request.app.url_path_for("password_reset_form", token=token)
+        path = request.app.state.path_for("password_reset_form", token=token)
         mail = compose(
             settings,
             "password_reset",
@@ -86,4 +86,4 @@ def reset(
     if error:
         context = {"token": token, "email": user.email, "error": error}
         return render(request, "password_reset.html", context, status_code=422)
-    return RedirectResponse(request.app.url_path_for("login_form") + "?done=reset", 303)
+    return RedirectResponse(request.app.state.path_for("login_form") + "?done=reset", 303)

@@ -156,7 +156,7 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
         )
     except TokenInputError as exc:
         return _page(request, session, actor, values=values, issues=exc.issues, status_code=422)
-    response = RedirectResponse(request.app.url_path_for("tokens_page"), status_code=303)
+    response = RedirectResponse(request.app.state.path_for("tokens_page"), status_code=303)
     response.set_cookie(
         NEW_TOKEN_COOKIE,
         made.secret,
@@ -172,4 +172,4 @@ def create(request: Request, session: SessionDep, actor: CurrentActor, form: For
 @router.post("/{token_id}/revoke", name="revoke_token")
 def revoke(request: Request, session: SessionDep, actor: CurrentActor, token_id: Id) -> Response:
     revoke_token(session, user_id=actor.id, token_id=token_id, ip=client_ip(request))
-    return RedirectResponse(request.app.url_path_for("tokens_page"), status_code=303)
+    return RedirectResponse(request.app.state.path_for("tokens_page"), status_code=303)

@@ -177,7 +177,7 @@ def unit_page(
 
 
 def _back(request: Request, unit_id: int, done: str) -> Response:
-    url = request.app.url_path_for("admin_unit", unit_id=str(unit_id))
+    url = request.app.state.path_for("admin_unit", unit_id=str(unit_id))
     return RedirectResponse(f"{url}?done={done}", status_code=303)
 
 

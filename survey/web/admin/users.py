@@ -80,7 +80,7 @@ def _refused(
 
 
 def _back(request: Request, user_id: int, done: str) -> Response:
-    url = request.app.url_path_for("admin_user", user_id=str(user_id))
+    url = request.app.state.path_for("admin_user", user_id=str(user_id))
     return RedirectResponse(f"{url}?done={done}", status_code=303)
 
 

@@ -30,7 +30,7 @@ def _target(request: Request, session: SessionDep, token: str) -> FormTarget:
         session, questionnaire_id=ctx.round.questionnaire_id, framework=get_framework(request)
     )
     return FormTarget(
-        base=str(request.app.url_path_for("respond_page", token=token)),
+        base=str(request.app.state.path_for("respond_page", token=token)),
         ctx=ctx,
         q=q,
         respondent=respondent,
@@ -102,4 +102,6 @@ def respond_submit(request: Request, session: SessionDep, token: str) -> Respons
             },
             status_code=422,
         )
-    return RedirectResponse(request.app.url_path_for("respond_page", token=token), status_code=303)
+    return RedirectResponse(
+        request.app.state.path_for("respond_page", token=token), status_code=303
+    )

@@ -177,7 +177,7 @@ def unit_benchmark_page(
         {
             "b": data,
             "choices": [],
-            "back": request.app.url_path_for("summary_page", assessment_id=str(assessment_id)),
+            "back": request.app.state.path_for("summary_page", assessment_id=str(assessment_id)),
             **_formatters(request),
         },
     )

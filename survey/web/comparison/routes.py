@@ -118,7 +118,7 @@ def heatmap_page(
 ) -> Response:
     hm = _heat_map(request, session, actor, scope, q)
     round_id = scope.round.id
-    base = request.app.url_path_for("heatmap_page", round_id=str(round_id))
+    base = request.app.state.path_for("heatmap_page", round_id=str(round_id))
     state = {"view": hm.view, **hm.filters.query(), "sort": hm.sort, "dir": hm.direction}
     defaults = (("view", "subgoal"), ("sort", "name"), ("dir", "asc"))
     state = {k: v for k, v in state.items() if (k, v) not in defaults}
@@ -178,7 +178,7 @@ def heatmap_page(
 
 def _export_links(request: Request, route: str, scope: RoundScope, query: str) -> dict[str, str]:
     return {
-        fmt.value: request.app.url_path_for(route, round_id=str(scope.round.id), fmt=fmt.value)
+        fmt.value: request.app.state.path_for(route, round_id=str(scope.round.id), fmt=fmt.value)
         + (f"?{query}" if query else "")
         for fmt in FileFormat
     }
@@ -243,7 +243,7 @@ def equity_page(
     column = parse_scope(request.query_params.get("scope"), eq.columns)
     panel = eq.panels.get(column.key)
     params = {"group": request.query_params.get("group"), "tag": request.query_params.get("tag")}
-    base = request.app.url_path_for("equity_page", round_id=str(round_id))
+    base = request.app.state.path_for("equity_page", round_id=str(round_id))
     query = urlencode({k: v for k, v in params.items() if v})
     regions = {ru.region.county_code: ru.region.name for ru in eq.results.units if ru.region}
 
@@ -319,7 +319,7 @@ def trend_page(
         k_detail=get_app_settings(request).detail_group_size,
         view=view,
     )
-    base = request.app.url_path_for("trend_page", round_id=str(round_id))
+    base = request.app.state.path_for("trend_page", round_id=str(round_id))
     return render(
         request,
         "trend.html",

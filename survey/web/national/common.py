@@ -82,7 +82,7 @@ PAGES = {"round": "national_round", "trends": "national_trends", "report": "nati
 
 
 def page_url(request: Request, page: str, round_id: int, release: int | None = None) -> str:
-    url = str(request.app.url_path_for(PAGES[page], round_id=str(round_id)))
+    url = str(request.app.state.path_for(PAGES[page], round_id=str(round_id)))
     return f"{url}?release={release}" if release else url
 
 
@@ -124,5 +124,5 @@ def release_bar(
         "can_publish": can_publish,
         "next_kind": kind,
         "blocked": blocked,
-        "publish_url": request.app.url_path_for("national_publish", round_id=str(round_.id)),
+        "publish_url": request.app.state.path_for("national_publish", round_id=str(round_.id)),
     }

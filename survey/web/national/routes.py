@@ -290,10 +290,11 @@ def national_round_page(
             "created": request.query_params.get("created") == "1",
             "published": request.query_params.get("published") == "1",
             "downloads": {
-                f: request.app.url_path_for("national_file", round_id=str(round_.id), fmt=f) + query
+                f: request.app.state.path_for("national_file", round_id=str(round_.id), fmt=f)
+                + query
                 for f in FORMATS
             },
-            "api": request.app.url_path_for("national_aggregates_api", round_id=str(round_.id))
+            "api": request.app.state.path_for("national_aggregates_api", round_id=str(round_.id))
             + query,
         },
     )

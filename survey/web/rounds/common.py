@@ -50,7 +50,7 @@ def round_nav(request: Request, round_id: int, current: str) -> list[dict[str, A
     return [
         {
             "key": key,
-            "url": request.app.url_path_for(name, round_id=str(round_id)),
+            "url": request.app.state.path_for(name, round_id=str(round_id)),
             "current": key == current,
         }
         for key, name in PAGES.items()
