@@ -62,10 +62,16 @@ def format_number(
     if value is None or value != value:
         return MISSING
     locale = _locale(NUMBER_LOCALES, lang)
-    rounded = Decimal(f"{value:.{digits}f}")
     group, decimal = _symbols(locale)
-    text = f"{abs(rounded):,.{digits}f}".replace(",", "\0").replace(".", decimal)
-    return _signed(text.replace("\0", group), rounded, locale, sign)
+    text = f"{value:,.{digits}f}"  # rounded as f"{x:.2f}" rounds
+    negative = text.startswith("-")
+    body = text.lstrip("-")
+    body = body.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    if not body.strip("0" + decimal + group):  # rounds to zero: no sign
+        return body
+    if negative:
+        return MINUS + body
+    return get_plus_sign_symbol(locale) + body if sign else body
 
 
 def format_percent(share: float | None, lang: str = "sv", digits: int = 0) -> str:

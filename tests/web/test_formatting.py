@@ -17,15 +17,20 @@ NUMBERS = st.one_of(
 
 
 @given(
-    value=NUMBERS, digits=st.integers(min_value=0, max_value=4), lang=st.sampled_from(["sv", "en"])
+    value=NUMBERS,
+    digits=st.integers(min_value=0, max_value=4),
+    lang=st.sampled_from(["sv", "en"]),
+    sign=st.booleans(),
 )
-def test_format_number_is_babels_text(value: float, digits: int, lang: str) -> None:
+def test_format_number_is_babels_text(value: float, digits: int, lang: str, sign: bool) -> None:
     rounded = Decimal(f"{value:.{digits}f}")
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     expected = format_decimal(abs(rounded), format=pattern, locale=NUMBER_LOCALES[lang])
     if rounded < 0:
         expected = MINUS + expected
-    assert format_number(value, digits, lang) == expected
+    elif sign and rounded > 0:
+        expected = "+" + expected
+    assert format_number(value, digits, lang, sign=sign) == expected
 
 
 def test_swedish_and_english_numbers_as_readers_know_them() -> None:

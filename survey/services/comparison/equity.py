@@ -13,7 +13,6 @@ from typing import Any
 from sqlmodel import Session
 
 from survey.errors import InvalidInput, msg
-from survey.models import id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor
 from survey.services.comparison.heatmap import (
@@ -121,7 +120,7 @@ def _panel(results: Results, actor: Actor, column: ScopeColumn, group: str) -> P
     median_index = results.index(stats.get("median"))
     for flag in stats.get("flagged") or []:
         ru = by_id[flag["unit_id"]]
-        row = results.unit_row(id_of(ru.unit), column)
+        row = results.unit_row(ru.unit_id, column)
         marks[flag["unit_id"]] = flag["direction"]
         values = {
             "delta": flag["cliffs_delta"],
@@ -132,7 +131,7 @@ def _panel(results: Results, actor: Actor, column: ScopeColumn, group: str) -> P
         notes.append(Note(flag["direction"], ru, summary_link(actor, ru), values))
     for out in stats.get("outliers") or []:
         ru = by_id[out["unit_id"]]
-        row = results.unit_row(id_of(ru.unit), column)
+        row = results.unit_row(ru.unit_id, column)
         marks[out["unit_id"]] = "outlier"
         values = {
             "index": row.get("index"),
@@ -145,7 +144,7 @@ def _panel(results: Results, actor: Actor, column: ScopeColumn, group: str) -> P
     notes.sort(key=lambda n: (n.kind == "above", n.values.get("index") or 0))
     points = []
     for ru in members:
-        row = results.unit_row(id_of(ru.unit), column)
+        row = results.unit_row(ru.unit_id, column)
         if row.get("index") is not None:
             uid = str(ru.unit.id)
             points.append(Point(ru, row, marks.get(uid), summary_link(actor, ru)))

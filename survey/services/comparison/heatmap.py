@@ -24,7 +24,7 @@ import numpy as np
 from sqlmodel import Session
 
 from survey.errors import InvalidInput, msg
-from survey.models import SCHOOL_FORMS, UNIT_KINDS, Round, Unit, id_of
+from survey.models import SCHOOL_FORMS, UNIT_KINDS, Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, can_view_results
 from survey.services.rounds.access import RoundScope
@@ -263,10 +263,11 @@ class HeatMap:
 
 
 def _cell(results: Results, ru: RoundUnit, column: ScopeColumn) -> Cell:
-    reason = results.raw.excluded.get(id_of(ru.unit))
+    unit_id = ru.unit_id
+    reason = results.raw.excluded.get(unit_id)
     if reason:
         return Cell(None, None, reason)
-    row = results.unit_row(id_of(ru.unit), column)
+    row = results.unit_row(unit_id, column)
     if row.get("index") is None:
         return Cell(None, None, "insufficient")
     return Cell(row["level"], row["index"], None)
@@ -354,7 +355,7 @@ def heat_map(
                 ru.unit,
                 ru.school_form,
                 ru.respondents[0] if ru.respondents else None,
-                results.raw.excluded.get(id_of(ru.unit)),
+                results.raw.excluded.get(ru.unit_id),
                 summary_link(actor, ru),
                 cells,
             )

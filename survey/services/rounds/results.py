@@ -47,6 +47,10 @@ class RoundUnit:
     def school_form(self) -> str | None:
         return main_school_form(self.forms)
 
+    @property
+    def unit_id(self) -> int:
+        return id_of(self.unit)
+
     def attributes(self) -> dict[str, str | None]:
         """The unit's attributes as the aggregates use them. An organiser answering for itself
         (the organiser-level questionnaire) is its own organiser, and its parent is the region:
