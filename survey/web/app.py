@@ -26,6 +26,7 @@ from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
+from survey.web.accounts import oidc
 from survey.web.accounts import routes as accounts
 from survey.web.assessments import api as assessments_api
 from survey.web.assessments import respond
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, assessments, plan, respond, assessments_api, rounds, round_pages,
+        pages, accounts, oidc, assessments, plan, respond, assessments_api, rounds, round_pages,
         rounds_api, national_api, comparison_api, comparison, benchmarks, national,
         national_reports,
     )  # fmt: skip
