@@ -117,7 +117,7 @@ class Settings(BaseSettings):
 
     def oidc(self) -> tuple[OidcProvider, ...]:
         """Every configured provider: SURVEY_OIDC_ISSUER's (named "oidc") first."""
-        single = ()
+        single: tuple[OidcProvider, ...] = ()
         if self.oidc_issuer:
             single = (
                 OidcProvider(
