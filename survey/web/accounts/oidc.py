@@ -166,7 +166,7 @@ def oidc_callback(
     except DomainError as exc:
         log.info("provider sign-in via %s refused: %s", provider, exc.key)
         return _failed(request, exc, config)
-    response = RedirectResponse(pending.next, status_code=303)
+    response = RedirectResponse(safe_next(pending.next), status_code=303)
     set_session_cookie(response, signed_in.token, settings)
     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
     return response

@@ -242,3 +242,27 @@ def test_password_sign_in_off_for_the_organisers_people_not_for_admins(
         assert _password(client, "admin@example.org").status_code == 303
         assert _password(client, "principal-b@example.org").status_code == 303
         assert _password(client, "national@example.org").status_code == 303
+
+
+def test_unknown_provider_stray_callback_and_unreachable_provider(settings, world) -> None:  # type: ignore[no-untyped-def]
+    """Never a 500: an unknown provider is 404, a callback without a sign-in under way a clear
+    refusal, a provider that does not answer a clear page."""
+    from tests.oidc.provider import free_port
+
+    down = {
+        "name": "down",
+        "label": "Nedlagda kontot",
+        "issuer": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "client_id": "survey",
+        "client_secret": "secret",
+    }
+    with _app_client(settings, [down]) as client:
+        csrf = csrf_of(client.get("/login").text)
+        assert client.post("/login/oidc/nope", data={"csrf_token": csrf}).status_code == 404
+        assert client.get("/login/oidc/nope/callback").status_code == 404
+        stray = client.get("/login/oidc/down/callback?code=abc&state=xyz")
+        assert stray.status_code == 403 and "Börja om från inloggningssidan" in stray.text
+        response = client.post("/login/oidc/down", data={"csrf_token": csrf, "next": "/"})
+        assert response.status_code == 502 and "svarar inte just nu" in response.text
+        # Starting needs the CSRF token like every form.
+        assert client.post("/login/oidc/down", data={"next": "/"}).status_code == 403
