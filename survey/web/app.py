@@ -27,6 +27,7 @@ from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
 from survey.web.accounts import invitations, passwords
+from survey.web.accounts import oidc
 from survey.web.accounts import routes as accounts
 from survey.web.accounts import tokens as account_tokens
 from survey.web.admin import units as admin_units
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, account_tokens, assessments, plan, respond, assessments_api, rounds,
+        pages, accounts, oidc, account_tokens, assessments, plan, respond, assessments_api, rounds,
         round_pages, rounds_api, national_api, comparison_api, comparison, benchmarks, national,
         national_reports, passwords, invitations, mail_admin, admin_units, admin_users,
     )  # fmt: skip
