@@ -26,8 +26,7 @@ from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
-from survey.web.accounts import invitations, passwords
-from survey.web.accounts import oidc
+from survey.web.accounts import invitations, oidc, passwords
 from survey.web.accounts import routes as accounts
 from survey.web.accounts import tokens as account_tokens
 from survey.web.admin import units as admin_units
