@@ -235,6 +235,16 @@ EXPECT.update(
         ("POST", "/admin/users/{user_id}/active"): ADMIN_OWN,
     }
 )
+# Mail about rounds and teachers' links: the reminder preview and sending it, for everyone who sees
+# the round's reminder list; links by mail on school A's (unit-level) assessment: its answerers
+# get the refusal, others 404 (teacher rounds: tests/web/assessments/test_link_mail.py).
+EXPECT.update(
+    {
+        ("GET", "/rounds/{round_id}/reminders/send"): ROUND,
+        ("POST", "/rounds/{round_id}/reminders/send"): ROUND,
+        ("POST", "/assessments/{assessment_id}/links/mail"): ANSWER,
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end
     ("POST", "/assessments/{assessment_id}/reopen"),
