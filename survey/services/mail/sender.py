@@ -215,7 +215,7 @@ def _record(
     """The outcome of one attempt; an ephemeral kind's message (a teacher's link) is deleted
     once it is sent or has failed for good, so its body and address are not kept."""
     row.attempts += 1
-    who = recipient_shown(row) or f"(a {row.kind} recipient)"
+    who = recipient_shown(row) or "(hidden)"
     if error is None:
         row.status, row.sent_at, row.last_error = "sent", utcnow(), None
         result.sent += 1
