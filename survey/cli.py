@@ -327,6 +327,7 @@ def send_mail(once: bool, interval: int | None) -> None:
 
     from survey.config import get_settings
     from survey.db import get_engine
+    from survey.services.mail.outbox import recipient_shown
     from survey.services.mail.sender import SmtpUrlError, parse_smtp_url, send_with_settings
 
     settings = get_settings()
@@ -341,11 +342,14 @@ def send_mail(once: bool, interval: int | None) -> None:
     wait = interval or settings.mail_send_interval or 60
 
     def progress(message, error):  # type: ignore[no-untyped-def]
+        # A teacher's link (an ephemeral kind): neither the address nor the reason is shown.
+        to = recipient_shown(message) or "(hidden)"
         if error is None:
-            click.echo(f"sent #{message.id} to {message.recipient}: {message.subject}")
+            click.echo(f"sent #{message.id} to {to}: {message.subject}")
         else:
             state = "failed" if message.status == "failed" else "will retry"
-            click.echo(f"not sent #{message.id} to {message.recipient} ({state}): {error}")
+            reason = error if recipient_shown(message) else "(hidden)"
+            click.echo(f"not sent #{message.id} to {to} ({state}): {reason}")
 
     while True:
         result = send_with_settings(get_engine(), settings, progress=progress)

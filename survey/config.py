@@ -5,10 +5,38 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from survey.resources import data_dir
+
+
+class OidcProvider(BaseModel):
+    """One OpenID Connect provider people may sign in with (README "Sign-in with your
+    organisation's account")."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="In the URLs.")
+    label: str = Field(min_length=1, max_length=80, description='"Logga in med <label>".')
+    issuer: str = Field(pattern=r"^https?://[^\s?#]+$")
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    organiser_id: int | None = Field(
+        default=None,
+        description="The organiser whose provider it is: it signs in only accounts whose every "
+        "role grant is on that organiser or below. None: a provider for every account.",
+    )
+    password_sign_in: bool = Field(
+        default=True,
+        description="False: the organiser's people (every grant under organiser_id) cannot sign "
+        "in with a password; admins always can.",
+    )
+    scope: str = "openid email profile"
+
+    @model_validator(mode="after")
+    def _password_off_needs_organiser(self) -> OidcProvider:
+        if not self.password_sign_in and self.organiser_id is None:
+            raise ValueError(f"provider {self.name}: password_sign_in false needs organiser_id")
+        return self
 
 
 class Settings(BaseSettings):
@@ -108,6 +136,44 @@ class Settings(BaseSettings):
         "questionnaires) out of the garbage collector's reach (gc.freeze) so that full "
         "collections do not rescan them during requests.",
     )
+
+    oidc_issuer: str = Field(
+        default="",
+        description="One OpenID Connect provider for every account: its issuer URL (discovery at "
+        "{issuer}/.well-known/openid-configuration); empty: none.",
+    )
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_label: str = Field(
+        default="organisationens konto", description='The button says "Logga in med <label>".'
+    )
+    oidc_providers: list[OidcProvider] = Field(
+        default_factory=list,
+        description="More providers, one per organiser: a JSON list of {name, label, issuer, "
+        "client_id, client_secret, organiser_id, password_sign_in}.",
+    )
+
+    def oidc(self) -> tuple[OidcProvider, ...]:
+        """Every configured provider: SURVEY_OIDC_ISSUER's (named "oidc") first."""
+        single: tuple[OidcProvider, ...] = ()
+        if self.oidc_issuer:
+            single = (
+                OidcProvider(
+                    name="oidc",
+                    label=self.oidc_label,
+                    issuer=self.oidc_issuer,
+                    client_id=self.oidc_client_id,
+                    client_secret=self.oidc_client_secret,
+                ),
+            )
+        return (*single, *self.oidc_providers)
+
+    @model_validator(mode="after")
+    def _oidc_names_unique(self) -> Settings:
+        names = [p.name for p in self.oidc()]
+        if len(names) != len(set(names)):
+            raise ValueError("SURVEY_OIDC_PROVIDERS: every provider needs a name of its own")
+        return self
 
     @model_validator(mode="after")
     def _detail_at_least_k(self) -> Settings:

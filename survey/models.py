@@ -455,3 +455,20 @@ class PasswordReset(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
     expires_at: datetime | None = _ts(nullable=True)
     used_at: datetime | None = _ts(nullable=True)
+
+
+# --- Reminders sent from a round's participation page (README "E-mail") ---------------------------
+
+
+class RoundReminder(SQLModel, table=True):
+    """A reminder mailed to a unit's principals in a round: at most one per unit and day (the
+    day in Swedish local time), which the primary key enforces."""
+
+    __tablename__ = "round_reminder"
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    recipients: int = 0
+    sent_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _ts(nullable=False, default=utcnow)

@@ -121,3 +121,28 @@ def client(settings):  # type: ignore[no-untyped-def]
 
     with TestClient(create_app(settings), base_url="https://testserver") as test_client:
         yield test_client
+
+
+# --- A real OpenID Provider (tests/oidc) ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_app_port() -> int:
+    """The port of the app server the browser test signs in to (known before the provider
+    starts: the provider must know the client's redirect URIs)."""
+    from tests.oidc.provider import free_port
+
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(oidc_app_port: int, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The test OpenID provider for the whole run: its client may come back to the TestClient's
+    app (https://testserver) and to the browser test's server, for the providers named in
+    ``tests.oidc.provider.NAMES``."""
+    from tests.oidc.provider import NAMES, run_provider
+
+    bases = ("https://testserver", f"http://127.0.0.1:{oidc_app_port}")
+    uris = [f"{base}/login/oidc/{name}/callback" for base in bases for name in NAMES]
+    with run_provider(uris, tmp_path_factory.mktemp("oidc") / "provider.log") as provider:
+        yield provider

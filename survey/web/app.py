@@ -26,13 +26,13 @@ from survey.db import WRITE, make_engine
 from survey.errors import DomainError
 from survey.questionnaire import load_directory, load_framework
 from survey.web import pages
-from survey.web.accounts import invitations, passwords
+from survey.web.accounts import invitations, oidc, passwords
 from survey.web.accounts import routes as accounts
 from survey.web.accounts import tokens as account_tokens
 from survey.web.admin import units as admin_units
 from survey.web.admin import users as admin_users
 from survey.web.assessments import api as assessments_api
-from survey.web.assessments import respond
+from survey.web.assessments import link_mail, respond
 from survey.web.assessments import routes as assessments
 from survey.web.auth import SignInRequired
 from survey.web.benchmarks import routes as benchmarks
@@ -50,6 +50,7 @@ from survey.web.plan import routes as plan
 from survey.web.rendering import RoutePaths, render
 from survey.web.rounds import api as rounds_api
 from survey.web.rounds import manage as round_pages
+from survey.web.rounds import remind as round_remind
 from survey.web.rounds import routes as rounds
 from survey.web.security_headers import LoadShedder, SecurityHeaders
 
@@ -137,8 +138,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, account_tokens, assessments, plan, respond, assessments_api, rounds,
-        round_pages, rounds_api, national_api, comparison_api, comparison, benchmarks, national,
+        pages, accounts, oidc, account_tokens, assessments, link_mail, plan, respond,
+        assessments_api, rounds, round_pages, round_remind, rounds_api, national_api,
+        comparison_api, comparison, benchmarks, national,
         national_reports, passwords, invitations, mail_admin, admin_units, admin_users,
     )  # fmt: skip
     for module in routers:

@@ -164,13 +164,16 @@ def _wait_until_healthy(base_url: str, server: uvicorn.Server, thread: threading
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[LiveServer]:
-    """Serve the app on ``database_url`` at a free 127.0.0.1 port in a background thread."""
-    app = create_app(Settings(database_url=database_url, cookie_secure=False, gc_freeze=False))
+def serve(database_url: str, *, port: int = 0, **settings: Any) -> Iterator[LiveServer]:
+    """Serve the app on ``database_url`` at a free 127.0.0.1 port (or ``port``) in a background
+    thread; ``settings``: more of the app's settings (e.g. ``oidc_providers``)."""
+    app = create_app(
+        Settings(database_url=database_url, cookie_secure=False, gc_freeze=False, **settings)
+    )
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=0,  # the OS picks a free port; read back below
+        port=port,  # 0: the OS picks a free port; read back below
         lifespan="on",
         log_config=None,  # leave logging to pytest
         log_level="warning",

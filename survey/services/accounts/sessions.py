@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,6 +37,16 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
+class PasswordSignInOff(DomainError):
+    """The account's organiser signs its people in with its own provider only."""
+
+    status_code = 403
+
+    def __init__(self, *, organiser_id: int):
+        super().__init__(message_key("err.login.password_off"), organiser_id=organiser_id)
+        self.organiser_id = organiser_id
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user: User
@@ -63,11 +74,51 @@ def check_throttle(session: Session, *, email: str, ip: str) -> None:
             raise TooManyAttempts(minutes=minutes, retry_after=max(1, int(wait.total_seconds())))
 
 
-def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int) -> SignedIn | None:
+def _grant_paths(session: Session, user: User) -> list[tuple[str, str]]:
+    """(role, unit path) of each of the user's role grants."""
+    return [
+        (role, path)
+        for role, path in session.exec(
+            select(RoleGrant.role, Unit.path)
+            .join(Unit, col(Unit.id) == RoleGrant.unit_id)
+            .where(RoleGrant.user_id == user.id)
+        ).all()
+    ]
+
+
+def all_grants_under(session: Session, *, user: User, organiser_id: int) -> bool:
+    """The user has role grants and every one is on the organiser or below it, none an admin's."""
+    organiser = session.get(Unit, organiser_id)
+    grants = _grant_paths(session, user)
+    if organiser is None or not grants:
+        return False
+    return all(role != "admin" and path.startswith(organiser.path) for role, path in grants)
+
+
+def password_blocked_by(session: Session, *, user: User, password_off: Sequence[int]) -> int | None:
+    """The organiser (of ``password_off``) whose people may not sign in with a password that
+    holds every grant of the user, or None: admins and people with grants elsewhere may."""
+    for organiser_id in password_off:
+        if all_grants_under(session, user=user, organiser_id=organiser_id):
+            return organiser_id
+    return None
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str,
+    hours: int,
+    password_off: Sequence[int] = (),
+) -> SignedIn | None:
     """Check the password and open a server-side session; None (and a logged failure) if wrong.
 
     Returns instead of raising on a wrong password so that the request's transaction commits
-    the failed attempt, which the throttle counts.
+    the failed attempt, which the throttle counts. ``password_off``: organisers whose people
+    sign in with their provider only (``PasswordSignInOff``, said only after the right
+    password, so it reveals nothing to a guesser).
     """
     email = normalise_email(email)
     check_throttle(session, email=email, ip=ip)
@@ -78,6 +129,17 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int)
     if not ok or user is None:
         session.flush()
         return None
+    blocked = password_blocked_by(session, user=user, password_off=password_off)
+    if blocked is not None:
+        raise PasswordSignInOff(organiser_id=blocked)
+    return open_session(session, user=user, ip=ip, hours=hours)
+
+
+def open_session(
+    session: Session, *, user: User, ip: str, hours: int, provider: str | None = None
+) -> SignedIn:
+    """A new server-side session for a user who proved who they are (password or provider);
+    audited as ``auth.sign_in`` (with the provider's name for a provider's sign-in)."""
     token = new_token()
     user_session = UserSession(
         token_hash=token_digest(token),
@@ -93,6 +155,7 @@ def sign_in(session: Session, *, email: str, password: str, ip: str, hours: int)
         object_type="user",
         object_id=user.id,
         user_id=user.id,
+        detail={"provider": provider} if provider else None,
         ip=ip,
     )
     session.flush()

@@ -19,6 +19,15 @@ from survey.models import MAIL_STATUSES, OutboxMessage
 from survey.services.accounts.users import valid_email
 
 MAX_SUBJECT = 300
+#: Kinds whose message is deleted from the outbox as soon as it is sent (or has failed for good),
+#: and whose recipient and body /admin/mail does not show: a teacher's anonymous link must not
+#: stay next to the address it went to (README "E-mail").
+EPHEMERAL_KINDS = frozenset({"teacher_link"})
+
+
+def recipient_shown(message: OutboxMessage) -> str | None:
+    """The address for logs and the CLI; None for an ephemeral kind (kept out of both)."""
+    return None if message.kind in EPHEMERAL_KINDS else message.recipient
 
 
 def enqueue(

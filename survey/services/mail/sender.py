@@ -27,7 +27,7 @@ from survey.clock import utcnow
 from survey.config import Settings
 from survey.db import WRITE
 from survey.models import OutboxMessage
-from survey.services.mail.outbox import due_ids
+from survey.services.mail.outbox import EPHEMERAL_KINDS, due_ids, recipient_shown
 
 log = logging.getLogger("survey.mail")
 
@@ -204,21 +204,36 @@ def _attempt(connection: Connection, row: OutboxMessage, sender: str) -> str | N
 
 
 def _record(
-    row: OutboxMessage, error: str | None, *, now: datetime, max_attempts: int, result: PassResult
+    session: Session,
+    row: OutboxMessage,
+    error: str | None,
+    *,
+    now: datetime,
+    max_attempts: int,
+    result: PassResult,
 ) -> None:
+    """The outcome of one attempt; an ephemeral kind's message (a teacher's link) is deleted
+    once it is sent or has failed for good, so its body and address are not kept."""
     row.attempts += 1
+    who = recipient_shown(row) or "(hidden)"
     if error is None:
         row.status, row.sent_at, row.last_error = "sent", utcnow(), None
         result.sent += 1
     elif row.attempts >= max_attempts:
         row.status, row.last_error = "failed", error
         result.failed += 1
-        log.warning("mail %s to %s failed for good: %s", row.id, row.recipient, error)
+        log.warning("mail %s to %s failed for good: %s", row.id, who, _hide(row, error))
     else:
         row.last_error = error
         row.next_attempt_at = now + retry_delay(row.attempts)
         result.retrying += 1
-        log.info("mail %s to %s not sent (will retry): %s", row.id, row.recipient, error)
+        log.info("mail %s to %s not sent (will retry): %s", row.id, who, _hide(row, error))
+    if row.kind in EPHEMERAL_KINDS and row.status in ("sent", "failed"):
+        session.delete(row)
+
+
+def _hide(row: OutboxMessage, error: str) -> str:
+    return error if recipient_shown(row) else error.replace(row.recipient, "(hidden)")
 
 
 def send_pending(
@@ -256,7 +271,7 @@ def send_pending(
                     if row is None:
                         continue
                     error = _attempt(connection, row, sender)
-                    _record(row, error, now=now, max_attempts=max_attempts, result=result)
+                    _record(session, row, error, now=now, max_attempts=max_attempts, result=result)
             else:
                 with Session(engine, expire_on_commit=False) as session:
                     found = _take(session, message_id, now)
@@ -267,7 +282,7 @@ def send_pending(
                     row = session.get(OutboxMessage, message_id)  # type: ignore[assignment]
                     if row is None:
                         continue
-                    _record(row, error, now=now, max_attempts=max_attempts, result=result)
+                    _record(session, row, error, now=now, max_attempts=max_attempts, result=result)
             if progress is not None:
                 progress(row, error)
     finally:

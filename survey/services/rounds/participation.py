@@ -156,6 +156,8 @@ def participation(
 class Contact:
     name: str
     email: str
+    user_id: int | None = None  # None: the unit's contact address, not a user
+    language: str | None = None  # the user's language; None: no preference
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def principals_of(session: Session, *, units: list[Unit]) -> dict[int, list[Cont
         return {}
     organiser_paths = {_organiser_path(u) for u in units}
     grants = session.exec(
-        select(Unit.path, User.name, User.email)
+        select(Unit.path, User.name, User.email, User.id, User.language)
         .join(RoleGrant, col(RoleGrant.unit_id) == col(Unit.id))
         .join(User, col(User.id) == col(RoleGrant.user_id))
         .where(
@@ -208,8 +210,8 @@ def principals_of(session: Session, *, units: list[Unit]) -> dict[int, list[Cont
     for unit in units:
         organiser = _organiser_path(unit)
         contacts = [
-            Contact(name, email)
-            for path, name, email in grants
+            Contact(name, email, user_id, language)
+            for path, name, email, user_id, language in grants
             if unit.path.startswith(path) and path.startswith(organiser)
         ]
         found[id_of(unit)] = list(dict.fromkeys(contacts))

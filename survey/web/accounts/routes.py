@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from survey.services.accounts.sessions import TooManyAttempts, sign_in, sign_out
+from survey.config import Settings
+from survey.services.accounts.sessions import (
+    PasswordSignInOff,
+    TooManyAttempts,
+    sign_in,
+    sign_out,
+)
 from survey.web.auth import (
     SESSION_COOKIE,
     CsrfProtected,
@@ -18,6 +24,7 @@ from survey.web.auth import (
 )
 from survey.web.deps import SessionDep, get_app_settings, get_lang
 from survey.web.errors import error_text
+from survey.web.i18n import translate
 from survey.web.rendering import render
 
 router = APIRouter(dependencies=[CsrfProtected], include_in_schema=False)
@@ -33,10 +40,28 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The signed-in browser's session cookie (password and provider sign-in alike)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+
+
+def _page(request: Request, **context: object) -> dict[str, object]:
+    """The sign-in page's context: the form's values and a button per configured provider."""
+    providers = [{"name": p.name, "label": p.label} for p in get_app_settings(request).oidc()]
+    return {"email": "", "next": "/", "providers": providers, **context}
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "", done: str = "") -> Response:  # noqa: A002
-    context = {"email": "", "next": safe_next(next), "done": done}
-    return render(request, "login.html", context)
+    return render(request, "login.html", _page(request, next=safe_next(next), done=done))
 
 
 @router.post("/login")
@@ -48,6 +73,7 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
 ) -> Response:
     settings = get_app_settings(request)
+    providers = settings.oidc()
     try:
         signed_in = sign_in(
             session,
@@ -55,32 +81,40 @@ def login(
             password=password,
             ip=client_ip(request),
             hours=settings.session_hours,
+            password_off=[
+                p.organiser_id
+                for p in providers
+                if not p.password_sign_in and p.organiser_id is not None
+            ],
         )
     except TooManyAttempts as exc:
         return render(
             request,
             "login.html",
-            {"email": email, "next": safe_next(next), "error": error_text(exc, get_lang(request))},
+            _page(
+                request, email=email, next=safe_next(next), error=error_text(exc, get_lang(request))
+            ),
             status_code=429,
             headers={"Retry-After": str(exc.retry_after)},
+        )
+    except PasswordSignInOff as exc:
+        label = ", ".join(p.label for p in providers if p.organiser_id == exc.organiser_id)
+        text = translate("login.password_off", get_lang(request), provider=label)
+        return render(
+            request,
+            "login.html",
+            _page(request, email=email, next=safe_next(next), error=text),
+            status_code=403,
         )
     if signed_in is None:
         return render(
             request,
             "login.html",
-            {"email": email, "next": safe_next(next), "failed": True},
+            _page(request, email=email, next=safe_next(next), failed=True),
             status_code=401,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_in.token,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-    )
+    set_session_cookie(response, signed_in.token, settings)
     return response
 
 

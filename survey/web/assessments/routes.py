@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import Respondent
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import (
     AssessmentContext,
@@ -216,11 +217,17 @@ def make_links(
 
 def _individual_page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     ctx: AssessmentContext,
     q: Questionnaire,
     links: list[str] | None,
+    *,
+    emails: str = "",
+    email_problems: list[str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    """The principal's page of a teacher round; ``emails`` and ``email_problems``: the address
+    list sent back with what is wrong in it (survey/web/assessments/link_mail.py)."""
     counts = respondent_counts(session, assessment_ids=[ctx.assessment.id])  # type: ignore[list-item]
     return render(
         request,
@@ -232,7 +239,11 @@ def _individual_page(
             "collection": collection(session, assessment_id=ctx.assessment.id),  # type: ignore[arg-type]
             "k": get_app_settings(request).min_group_size,
             "links": links,
+            "emails": emails,
+            "email_problems": email_problems or [],
+            "mailed": ascii_int(request.query_params.get("mailed", "")),
         },
+        status_code=status_code,
     )
 
 

@@ -1,5 +1,7 @@
 """/admin/mail: the outbox for administrators, with the message bodies and the reasons of
-failures; it says plainly when no SMTP server is configured (messages are then only stored)."""
+failures; it says plainly when no SMTP server is configured (messages are then only stored).
+Teachers' links (``EPHEMERAL_KINDS``) are listed without recipient, body or reason: only that they
+exist."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ from starlette.responses import Response
 
 from survey.errors import NotFound
 from survey.services.access import Actor
-from survey.services.mail.outbox import get_message, list_messages, outbox_counts
+from survey.services.mail.outbox import (
+    EPHEMERAL_KINDS,
+    get_message,
+    list_messages,
+    outbox_counts,
+)
 from survey.web.auth import CsrfProtected, CurrentActor
 from survey.web.deps import Id, SessionDep, SettingsDep
 from survey.web.rendering import render
@@ -39,6 +46,7 @@ def outbox_page(
             "status": status,
             "smtp": bool(settings.smtp_url.strip()),
             "interval": settings.mail_send_interval,
+            "hidden_kinds": EPHEMERAL_KINDS,
         },
     )
 
@@ -58,5 +66,6 @@ def message_page(
         {
             "message": get_message(session, message_id=message_id),
             "smtp": bool(settings.smtp_url.strip()),
+            "hidden_kinds": EPHEMERAL_KINDS,
         },
     )

@@ -62,6 +62,7 @@ from survey.web.national.present import (
     targets_in_words,
 )
 from survey.web.rendering import redirect_to, render
+from survey.web.rounds.mail import mail_round_opened
 
 router = APIRouter(prefix="/national", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -169,6 +170,7 @@ def create_national_round_action(
     actor: NationalActor,
     tr: TrDep,
     questionnaires: QuestionnairesDep,
+    settings: SettingsDep,
 ) -> Response:
     single = {k: v for k, v in form.items() if isinstance(v, str)}
     lists = {
@@ -193,6 +195,7 @@ def create_national_round_action(
             issues=exc.issues,
             status_code=422,
         )
+    mail_round_opened(request, session, settings, round_)  # same transaction as the round
     return redirect_to(request, "national_round", query={"created": "1"}, round_id=round_.id)
 
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from survey.clock import local_today, utcnow
 from survey.errors import Conflict, NotFound
+from survey.parsing import ascii_int
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, can_reopen, can_view_results, load_assessment
 from survey.services.assessments.answers import reopen
@@ -261,6 +262,8 @@ def reminders_page(
             "emails": list(dict.fromkeys(e for r in waiting for e in r.emails)),
             "without_email": [r for r in waiting if not r.emails],
             "when": lambda moment: local_time(moment, tr.lang),
+            "sent": ascii_int(request.query_params.get("sent", "")),
+            "sent_units": ascii_int(request.query_params.get("units", "")) or 0,
         },
     )
 

@@ -30,11 +30,12 @@ from survey.services.rounds.participation import (
 )
 from survey.services.rounds.requests import Issue, RoundInputError
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, SessionDep, get_lang, get_questionnaires
+from survey.web.deps import FormDep, SessionDep, SettingsDep, get_lang, get_questionnaires
 from survey.web.i18n import N_, translate
 from survey.web.labels import SCHOOL_FORMS as SCHOOL_FORM_LABELS
 from survey.web.labels import UNIT_KIND, UNIT_KINDS
 from survey.web.rendering import redirect_to, render
+from survey.web.rounds.mail import mail_round_opened
 
 router = APIRouter(prefix="/rounds", dependencies=[CsrfProtected], include_in_schema=False)
 
@@ -189,7 +190,11 @@ def new_round(request: Request, session: SessionDep, actor: CurrentActor) -> Res
 
 @router.post("", name="create_round")
 def create_round_action(
-    request: Request, session: SessionDep, form: FormDep, actor: CurrentActor
+    request: Request,
+    session: SessionDep,
+    form: FormDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
 ) -> Response:
     if not owner_choices(session, actor=actor):
         raise NotFound("err.page_not_found")
@@ -219,4 +224,5 @@ def create_round_action(
             issues=exc.issues,
             status_code=422,
         )
+    mail_round_opened(request, session, settings, round_)  # same transaction as the round
     return redirect_to(request, "round_overview", query={"done": "created"}, round_id=round_.id)
