@@ -90,6 +90,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_engine(postgres_template: str):  # type: ignore[no-untyped-def]
+    """An engine on a fresh PostgreSQL database only: for what can happen only there (two
+    writers interleaving; SQLite serialises writers with BEGIN IMMEDIATE)."""
+    from survey.db import make_engine
+
+    for url in _fresh_postgres(postgres_template):
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
 def engine(db_url: str):  # type: ignore[no-untyped-def]
     from survey.db import make_engine
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from survey.errors import Conflict
 from survey.models import Assessment, Round, RoundReminder, Unit, id_of
 from survey.services.access import Actor
 from survey.services.audit import record
@@ -150,6 +152,10 @@ def record_reminders(
         )
         for r in plan.due
     )
+    try:  # two senders at the same moment: the second finds the first's rows and sends nothing
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("rounds.err.remind_concurrent") from exc
     record(
         session,
         action="round.remind",

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import Session, func, select
 
 from survey.clock import utcnow
+from survey.errors import Conflict
 from survey.models import AuditLog, OutboxMessage, RoleGrant, RoundReminder, User
 from survey.services.access import load_actor
 from survey.services.assessments.link_mail import pair_at_random, parse_addresses
@@ -76,6 +78,38 @@ def test_reminder_plan_once_per_unit_and_day(engine) -> None:  # type: ignore[no
         audit = session.exec(select(AuditLog).where(AuditLog.action == "round.remind")).one()
         assert audit.detail == {"units": 1, "recipients": 1, "skipped": 0, "without_email": 1,
                                 "day": "2026-03-02"}  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_two_senders_at_once_remind_each_unit_once(postgres_engine) -> None:  # type: ignore[no-untyped-def]
+    """Two strategists send at the same moment on PostgreSQL: both planned before either wrote.
+    The second is refused with a clear conflict (409), and only the first's reminder is
+    recorded. (On SQLite a sending request takes the write lock before it plans.)"""
+    engine = postgres_engine
+    world = build_world(engine)
+    round_id, _ = make_round(engine, questionnaire_id=world.questionnaires["skola"],
+                             owner=world.org_a, units=[world.school_a])  # fmt: skip
+    admin_id = world.users["admin@example.org"]
+    today = date(2026, 3, 2)
+
+    def planned(session: Session):  # type: ignore[no-untyped-def]
+        actor = load_actor(session, user=session.get(User, admin_id))  # type: ignore[arg-type]
+        scope = get_round_units_view(session, actor=actor, round_id=round_id)
+        q = questionnaire_for(session, questionnaire_id=scope.round.questionnaire_id)
+        part = participation(session, scope=scope, q=q, k=5)
+        return actor, scope, plan_reminders(session, part=part, today=today)
+
+    with Session(engine) as first, Session(engine) as second:
+        actor1, scope1, plan1 = planned(first)
+        actor2, scope2, plan2 = planned(second)
+        assert len(plan1.due) == len(plan2.due) == 1
+        record_reminders(first, round_=scope1.round, plan=plan1, actor=actor1, today=today)
+        first.commit()
+        with pytest.raises(Conflict):
+            record_reminders(second, round_=scope2.round, plan=plan2, actor=actor2, today=today)
+        second.rollback()
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(RoundReminder)).one() == 1
 
 
 def test_address_list_reports_each_bad_line() -> None:
