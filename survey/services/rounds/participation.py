@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from survey.models import (
@@ -195,12 +196,13 @@ def principals_of(session: Session, *, units: list[Unit]) -> dict[int, list[Cont
     if not units:
         return {}
     organiser_paths = {_organiser_path(u) for u in units}
-    grants = session.exec(
-        select(Unit.path, User.name, User.email, User.id, User.language)
+    # Five columns: SQLAlchemy's select (sqlmodel's is typed for up to four).
+    grants = session.execute(
+        sa_select(col(Unit.path), col(User.name), col(User.email), col(User.id), col(User.language))
         .join(RoleGrant, col(RoleGrant.unit_id) == col(Unit.id))
         .join(User, col(User.id) == col(RoleGrant.user_id))
         .where(
-            RoleGrant.role == "principal",
+            col(RoleGrant.role) == "principal",
             col(User.is_active).is_(True),
             or_(*(col(Unit.path).startswith(p) for p in organiser_paths)),
         )
