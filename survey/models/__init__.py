@@ -1,108 +1,81 @@
-"""All database tables (SQLModel). Migrations in ``survey/migrations`` must match these."""
+"""All database tables (SQLModel). Migrations in ``survey/migrations`` must match these. The
+shared value sets and column helpers are in :mod:`survey.models.base`, the onboarding tables
+(tokens, mail, invitations, reminders) in :mod:`survey.models.onboarding`; everything is
+importable from here."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
-    DateTime,
-    Index,
     LargeBinary,
-    MetaData,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from survey.clock import utcnow
-
-# Stable constraint names, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata: MetaData = SQLModel.metadata
-
-UNIT_KINDS = ("nation", "region", "organiser", "school", "preschool", "adult_education")
-ORGANISER_TYPES = ("municipal", "independent", "state")
-SCHOOL_FORMS = (
-    "forskola",
-    "forskoleklass",
-    "grundskola",
-    "anpassad_grundskola",
-    "gymnasieskola",
-    "anpassad_gymnasieskola",
-    "vuxenutbildning",
-    "fritidshem",
+from survey.models.base import (
+    ACTION_STATUSES,
+    ANSWER_KINDS,
+    ASSESSMENT_STATES,
+    ORGANISER_TYPES,
+    RELEASE_KINDS,
+    ROLES,
+    ROUND_KINDS,
+    ROUND_STATES,
+    SCHOOL_FORMS,
+    UNIT_KINDS,
+    UTCDateTime,
+    _in,
+    _submitted_index,
+    _ts,
+    id_of,
+    metadata,
 )
-ROLES = ("principal", "strategist", "national", "admin")
-ASSESSMENT_STATES = ("draft", "submitted", "reopened")
-ROUND_KINDS = ("organiser", "national")
-ROUND_STATES = ("planned", "open", "closed")
-# "none": a comment was left but no answer chosen yet.
-ANSWER_KINDS = ("level", "na", "dk", "none")
-ACTION_STATUSES = ("not_started", "in_progress", "done")
-# preliminary: at most one, before the round closes; final: the first after it closes;
-# revision: any later one (late answers, a reopened assessment).
-RELEASE_KINDS = ("preliminary", "final", "revision")
 
-
-class _Stored(Protocol):
-    id: int | None
-
-
-def id_of(row: _Stored) -> int:
-    """The primary key of a row that is in the database (loaded, or added and flushed)."""
-    if row.id is None:
-        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
-    return row.id
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A moment stored in UTC that always comes back aware in UTC (SQLite keeps no zone;
-    PostgreSQL answers in the connection's zone). A naive moment is refused: nothing may be
-    stored without knowing its zone."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"a naive datetime cannot be stored: {value!r}")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(sa_column=Column(UTCDateTime(), **kw))
-
-
-def _submitted_index(name: str, *columns: str) -> Index:
-    """A partial index over submitted rows only: the national publication's cheap check
-    whether a round's submitted data changed reads it without touching the table."""
-    where = text("state = 'submitted'")
-    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
+__all__ = [
+    "UNIT_KINDS",
+    "ORGANISER_TYPES",
+    "SCHOOL_FORMS",
+    "ROLES",
+    "ASSESSMENT_STATES",
+    "ROUND_KINDS",
+    "ROUND_STATES",
+    "ANSWER_KINDS",
+    "ACTION_STATUSES",
+    "RELEASE_KINDS",
+    "id_of",
+    "UTCDateTime",
+    "metadata",
+    "MAIL_STATUSES",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "Invitation",
+    "OutboxMessage",
+    "PasswordReset",
+    "RoundReminder",
+    # the tables
+    "Unit",
+    "UnitSchoolForm",
+    "User",
+    "RoleGrant",
+    "UserSession",
+    "LoginAttempt",
+    "QuestionnaireVersion",
+    "Round",
+    "Assessment",
+    "Respondent",
+    "Answer",
+    "ActionPlanRow",
+    "AuditLog",
+    "RoundRelease",
+]
 
 
 class Unit(SQLModel, table=True):
@@ -362,113 +335,14 @@ class RoundRelease(SQLModel, table=True):
     snapshot: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-# ----------------------------------------------------------------------------- personal API tokens
-
-TOKEN_SCOPES = ("read", "write")
-
-
-class ApiToken(SQLModel, table=True):
-    """A personal API token (``Authorization: Bearer svy_…`` on ``/api/``): the table keeps the
-    SHA-256 of the secret, never the secret; ``hint`` is its first characters, shown so that
-    users can tell their tokens apart."""
-
-    __tablename__ = "api_token"
-    __table_args__ = (CheckConstraint(_in("scope", TOKEN_SCOPES), name="scope"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    name: str = Field(max_length=100)
-    scope: str = Field(max_length=10)
-    token_hash: str = Field(max_length=64, unique=True)
-    hint: str = Field(max_length=16)
-    created_at: datetime = _ts(nullable=False, default=utcnow)
-    expires_at: datetime = _ts(nullable=False)
-    last_used_at: datetime | None = _ts(nullable=True)
-    revoked_at: datetime | None = _ts(nullable=True)
-
-
-# --- Mail: the outbox, invitations, password resets (README "E-mail") -----------------------------
-
-MAIL_STATUSES = ("queued", "sent", "failed")
-
-
-class OutboxMessage(SQLModel, table=True):
-    """A message to send, written in the same transaction as what caused it; a sender delivers
-    it over SMTP (survey/services/mail/sender.py), retrying with back-off until it is sent or
-    has failed for good. Without SMTP it stays queued and is only shown on /admin/mail."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
-        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    recipient: str = Field(max_length=254)
-    language: str = Field(max_length=2)
-    subject: str = Field(max_length=300)
-    body_text: str = Field(sa_column=Column(Text, nullable=False))
-    body_html: str = Field(sa_column=Column(Text, nullable=False))
-    # What caused it ("invitation", "password_reset", …): for the list and for statistics.
-    kind: str = Field(max_length=40)
-    created_at: datetime = _ts(nullable=False, default=utcnow)
-    attempts: int = 0
-    next_attempt_at: datetime = _ts(nullable=False, default=utcnow)
-    sent_at: datetime | None = _ts(nullable=True)
-    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    status: str = Field(default="queued", max_length=10)
-
-
-class Invitation(SQLModel, table=True):
-    """An invitation by e-mail to a role on a unit; the link's token is stored as its hash and
-    works once, until ``expires_at``. Resending replaces the token (the old link stops working)."""
-
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    role: str = Field(max_length=20)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    language: str = Field(default="sv", max_length=2)
-    token_hash: str = Field(max_length=64, unique=True)
-    expires_at: datetime = _ts(nullable=False)
-    created_by: int | None = Field(default=None, foreign_key="user_account.id")
-    created_at: datetime = _ts(nullable=False, default=utcnow)
-    accepted_at: datetime | None = _ts(nullable=True)
-    accepted_user_id: int | None = Field(default=None, foreign_key="user_account.id")
-    revoked_at: datetime | None = _ts(nullable=True)
-
-
-class PasswordReset(SQLModel, table=True):
-    """A request to reset a password. Every request is kept (also for addresses without an
-    account, then without token) so that requests can be limited per address and per IP."""
-
-    __tablename__ = "password_reset"
-
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    ip: str = Field(max_length=64, index=True)
-    user_id: int | None = Field(
-        default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE"
-    )
-    token_hash: str | None = Field(default=None, max_length=64, unique=True)
-    created_at: datetime = _ts(nullable=False, default=utcnow, index=True)
-    expires_at: datetime | None = _ts(nullable=True)
-    used_at: datetime | None = _ts(nullable=True)
-
-
-# --- Reminders sent from a round's participation page (README "E-mail") ---------------------------
-
-
-class RoundReminder(SQLModel, table=True):
-    """A reminder mailed to a unit's principals in a round: at most one per unit and day (the
-    day in Swedish local time), which the primary key enforces."""
-
-    __tablename__ = "round_reminder"
-
-    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
-    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
-    day: date = Field(primary_key=True)
-    recipients: int = 0
-    sent_by: int | None = Field(default=None, foreign_key="user_account.id")
-    created_at: datetime = _ts(nullable=False, default=utcnow)
+# The onboarding tables: their own module, imported here so that every table is on
+# SQLModel.metadata and importable from survey.models.
+from survey.models.onboarding import (  # noqa: E402
+    MAIL_STATUSES,
+    TOKEN_SCOPES,
+    ApiToken,
+    Invitation,
+    OutboxMessage,
+    PasswordReset,
+    RoundReminder,
+)
