@@ -123,6 +123,7 @@ DIFF_WORDS = {
         "removed": "borttaget",
         "comparable": "jämförbart",
         "not_comparable": "inte jämförbart",
+        "moved": "inte jämförbart: delmål eller område ändrat",
         "title": "Korsreferens {key} {old} → {new}",
         "summary": "{n} av {total} påståenden i {new} är jämförbara med {old}",
         "missing": "Ingen giltig korsreferens {file}",
@@ -137,6 +138,7 @@ DIFF_WORDS = {
         "removed": "removed",
         "comparable": "comparable",
         "not_comparable": "not comparable",
+        "moved": "not comparable: sub-goal or area changed",
         "title": "Crosswalk {key} {old} → {new}",
         "summary": "{n} of {total} items in {new} are comparable with {old}",
         "missing": "No valid crosswalk {file}",
@@ -190,6 +192,8 @@ def diff(key: str, old: str, new: str, lang: str) -> None:
     for entry in walk.entries:
         comparable = entry.change in COMPARABLE and entry.old and entry.old[0] in pairs
         verdict = words["comparable" if comparable else "not_comparable"]
+        if entry.change in COMPARABLE and not comparable:
+            verdict = words["moved"]
         ids = f"{', '.join(entry.old) or '—'} → {', '.join(entry.new) or '—'}"
         click.echo(f"{ids}  [{words[entry.change]}; {verdict}]")
         click.echo(f"  {old}: {texts(before, entry.old)}")
