@@ -197,3 +197,52 @@ def test_pages_say_how_many_items_are_comparable(versions: Versions, client) -> 
     login(client, "strategist-a@example.org")
     page = client.get(f"/rounds/{versions.new_round}/trend")
     assert "Det finns ingen korsreferens mellan versionerna" in " ".join(page.text.split())
+
+
+def test_national_trends_do_not_mix_versions(engine, versions: Versions) -> None:  # type: ignore[no-untyped-def]
+    """Two national rounds, one per version, each released: the later one's trends neither show
+    the earlier one side by side nor pair with it (national trends across versions on the
+    comparable items are not done)."""
+    from survey.models import Assessment, QuestionnaireVersion, Unit
+    from survey.questionnaire import load_framework
+    from survey.services.national.trends import national_trends
+    from survey.services.rounds.store import create_round
+    from survey.services.units import add_unit
+    from tests.factories import bulk_answer, publish_release
+
+    with Session(engine, expire_on_commit=False) as session:
+        nation = session.get(Unit, versions.world.nation)
+        org = session.get(Unit, versions.world.org_a)
+        schools = [
+            add_unit(
+                session, kind="school", name=f"Skola {i}", parent=org, school_forms=["grundskola"]
+            )  # fmt: skip
+            for i in range(6)
+        ]
+        rounds, levels = [], {}
+        for version, year in ((OLD, 2026), (NEW, 2027)):
+            stored = session.exec(
+                select(QuestionnaireVersion).where(
+                    QuestionnaireVersion.key == KEY, QuestionnaireVersion.version == version
+                )
+            ).one()
+            rnd = create_round(
+                session, questionnaire=stored, owner=nation, kind="national",  # type: ignore[arg-type]
+                title=f"Nationell {year}", opens=date(year, 9, 1), closes=date(year, 12, 1),
+                units=schools,
+            )  # fmt: skip
+            rounds.append(rnd)
+            for a in session.exec(select(Assessment).where(Assessment.round_id == rnd.id)):
+                levels[a.id] = 2
+        session.commit()
+    bulk_answer(engine, levels)  # type: ignore[arg-type]
+    submit_and_share(engine, list(levels))  # type: ignore[arg-type]
+    for rnd in rounds:
+        publish_release(engine, rnd.id, k=5, k_detail=5)  # type: ignore[arg-type]
+    with Session(engine, expire_on_commit=False) as session:
+        later = session.get(Round, rounds[1].id)
+        framework = load_framework(versions.folder / "framework.yaml")
+        t = national_trends(session, round_=later, framework=framework, by=())  # type: ignore[arg-type]
+    assert [r.id for r in t.rounds] == [rounds[1].id]
+    assert [r.id for r in t.other_versions] == [rounds[0].id]
+    assert t.paired is None
