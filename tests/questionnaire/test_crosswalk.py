@@ -124,3 +124,14 @@ def test_diff_prints_counts_then_both_texts(folder: Path) -> None:
     missing = CliRunner().invoke(main, ["questionnaire", "diff", KEY, OLD, NEW])
     assert missing.exit_code == 1
     assert "Ingen giltig korsreferens crosswalks/tvars-2026.1-to-2027.1.yaml" in missing.stderr
+
+
+def test_the_demo_and_test_worlds_use_each_keys_first_version(folder: Path) -> None:
+    from survey.questionnaire.loader import first_versions, version_key
+
+    assert version_key("2027.1") < version_key("2027.10")
+    assert version_key("2026.2") < version_key("2027.1")
+    loaded, _ = load_directory(folder)
+    assert len(loaded) == 2
+    assert first_versions(reversed(loaded))[KEY].version == OLD
+    assert first_versions(loaded)[KEY].version == OLD
