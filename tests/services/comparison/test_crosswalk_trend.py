@@ -193,6 +193,10 @@ def test_pages_say_how_many_items_are_comparable(versions: Versions, client) -> 
     assert "is based on 3 of 9 items that are comparable with 2026.1" in english
     assert "2 of 3 comparable" in english
     client.get("/?lang=sv")
+    api = client.get(f"/api/v1/assessments/{aid}/summary").json()
+    assert api["previous_version"] == OLD
+    total = next(r for r in api["results"] if r["scope_type"] == "total")
+    assert total["change"] == pytest.approx(75.0) and total["comparable_items"] == [3, 9]
     (versions.folder / "crosswalks" / f"{KEY}-{OLD}-to-{NEW}.yaml").unlink()
     login(client, "strategist-a@example.org")
     page = client.get(f"/rounds/{versions.new_round}/trend")
