@@ -12,13 +12,20 @@ from sqlmodel import Session, select
 
 from survey.config import get_settings
 from survey.models import Round, User
-from survey.questionnaire import Item, load_directory
+from survey.questionnaire import Item, load_directory, load_questionnaire
 from survey.services.access import load_actor, load_assessment
 from survey.services.assessments.summary import build_summary
 from survey.services.comparison.trend import trend
 from survey.services.questionnaires import questionnaire_for, store_version
 from survey.services.rounds.access import get_round_units_view
-from tests.crosswalk_versions import KEY, NEW, OLD, write_versions
+from tests.crosswalk_versions import (
+    KEY,
+    NEW,
+    OLD,
+    OLD_ITEMS,
+    questionnaire_text,
+    write_versions,
+)
 from tests.factories import (
     World,
     answer_all,
@@ -206,7 +213,14 @@ def test_pages_say_how_many_items_are_comparable(versions: Versions, client) -> 
 def test_national_trends_do_not_mix_versions(engine, versions: Versions) -> None:  # type: ignore[no-untyped-def]
     """Two national rounds, one per version, each released: the later one's trends neither show
     the earlier one side by side nor pair with it (national trends across versions on the
-    comparable items are not done)."""
+    comparable items are not done). The later version here, 2026.2, has the same items and so
+    the same scopes as 2026.1: only the version tells the releases apart."""
+    later_version = "2026.2"
+    path = versions.folder / f"{KEY}-{later_version}.yaml"
+    path.write_text(questionnaire_text(later_version, OLD_ITEMS), "utf-8")
+    with Session(engine) as session:
+        store_version(session, questionnaire=load_questionnaire(path))
+        session.commit()
     from survey.models import Assessment, QuestionnaireVersion, Unit
     from survey.questionnaire import load_framework
     from survey.services.national.trends import national_trends
@@ -224,7 +238,7 @@ def test_national_trends_do_not_mix_versions(engine, versions: Versions) -> None
             for i in range(6)
         ]
         rounds, levels = [], {}
-        for version, year in ((OLD, 2026), (NEW, 2027)):
+        for version, year in ((OLD, 2026), (later_version, 2027)):
             stored = session.exec(
                 select(QuestionnaireVersion).where(
                     QuestionnaireVersion.key == KEY, QuestionnaireVersion.version == version
