@@ -153,7 +153,8 @@ DIFF_WORDS = {
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv")
 def diff(key: str, old: str, new: str, lang: str) -> None:
     """Print the crosswalk from version OLD to NEW of questionnaire KEY: counts per kind of
-    change, then one line per item with both texts."""
+    change, then one line per entry with both versions' texts (ids, kind, whether comparable,
+    then ``OLD: id text  ||  NEW: id text``)."""
     from survey.questionnaire.crosswalk import (
         COMPARABLE,
         comparable_pairs,
@@ -195,6 +196,7 @@ def diff(key: str, old: str, new: str, lang: str) -> None:
         if entry.change in COMPARABLE and not comparable:
             verdict = words["moved"]
         ids = f"{', '.join(entry.old) or '—'} → {', '.join(entry.new) or '—'}"
-        click.echo(f"{ids}  [{words[entry.change]}; {verdict}]")
-        click.echo(f"  {old}: {texts(before, entry.old)}")
-        click.echo(f"  {new}: {texts(after, entry.new)}")
+        click.echo(
+            f"{ids}  [{words[entry.change]}; {verdict}]  "
+            f"{old}: {texts(before, entry.old)}  ||  {new}: {texts(after, entry.new)}"
+        )

@@ -111,15 +111,33 @@ def test_diff_prints_counts_then_both_texts(folder: Path) -> None:
         "3 av 9 påståenden i 2027.1 är jämförbara med 2026.1.",
         "  samma: 2",
     ]
-    start = lines.index("I.04 → I.04a, I.04b  [delat; inte jämförbart]")
-    assert lines[start + 1 : start + 3] == [
-        "  2026.1: I.04 Påstående I.04 (2026.1)",
-        "  2027.1: I.04a Påstående I.04a (2027.1) | I.04b Påstående I.04b (2027.1)",
+    assert lines[3:10] == [
+        "  omformulerat: 2",
+        "  ändrat: 1",
+        "  delat: 1",
+        "  sammanslaget: 1",
+        "  nytt: 1",
+        "  borttaget: 1",
+        "",
     ]
-    assert "K.08 → K.08  [omformulerat; inte jämförbart: delmål eller område ändrat]" in lines
+    # one line per entry, in the file's order
+    assert len(lines) == 10 + 9
+    assert lines[13] == (
+        "I.04 → I.04a, I.04b  [delat; inte jämförbart]  2026.1: I.04 Påstående I.04 (2026.1)"
+        "  ||  2027.1: I.04a Påstående I.04a (2027.1) | I.04b Påstående I.04b (2027.1)"
+    )
+    assert lines[16].startswith(
+        "K.08 → K.08  [omformulerat; inte jämförbart: delmål eller område ändrat]  2026.1: K.08"
+    )
+    assert (
+        lines[17]
+        == "— → K.09  [nytt; inte jämförbart]  2026.1: —  ||  2027.1: K.09 Påstående K.09 (2027.1)"
+    )
     english = CliRunner().invoke(main, ["questionnaire", "diff", KEY, OLD, NEW, "--lang", "en"])
-    assert "L.02 → L.02  [reworded; comparable]" in english.stdout
-    assert "  2027.1: L.02 Statement L.02 (2027.1)" in english.stdout
+    assert (
+        "L.02 → L.02  [reworded; comparable]  2026.1: L.02 Statement L.02 (2026.1)"
+        "  ||  2027.1: L.02 Statement L.02 (2027.1)"
+    ) in english.stdout.splitlines()
     (folder / "crosswalks" / f"{KEY}-{OLD}-to-{NEW}.yaml").unlink()
     missing = CliRunner().invoke(main, ["questionnaire", "diff", KEY, OLD, NEW])
     assert missing.exit_code == 1
