@@ -152,6 +152,13 @@ def test_summary_change_across_versions(engine, versions: Versions) -> None:  # 
         summary = build_summary(session, ctx=ctx, q=q, min_group_size=5)
     assert summary.previous_round is not None and summary.previous_round.id == versions.old_round
     assert summary.previous_version == OLD and not summary.no_crosswalk
+    # the old round still reads its own version's items and texts
+    with Session(engine) as session:
+        old_round = session.get(Round, versions.old_round)
+        assert old_round is not None
+        old_q = questionnaire_for(session, questionnaire_id=old_round.questionnaire_id)
+    assert old_q.version == OLD and "I.04" in old_q.item_by_id
+    assert old_q.item_by_id["L.02"].text.sv == "Påstående L.02 (2026.1)"
     areas = {r.scope_id: r for r in summary.areas}
     ledning = areas["ledning"]
     assert ledning.row["index"] == pytest.approx(75.0)  # this round, all its items
