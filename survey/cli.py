@@ -165,6 +165,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """
     from survey.config import get_settings
     from survey.questionnaire import QuestionnaireError, load_framework, validate_paths
+    from survey.questionnaire.crosswalk import FOLDER, check_crosswalk, check_folder
 
     settings = get_settings()
     targets = list(paths) or [settings.questionnaire_dir]
@@ -177,14 +178,34 @@ def validate(paths: tuple[Path, ...]) -> None:
     missing = [p for p in targets if not p.exists()]
     for path in missing:
         click.echo(f"{path}: no such file or folder", err=True)
-    loaded, problems = validate_paths([p for p in targets if p.exists()], framework)
+    # crosswalk files (in a crosswalks/ folder) are checked against the questionnaires beside it
+    walks = [p for p in targets if p.is_file() and p.parent.name == FOLDER]
+    found = [p for p in targets if p.exists() and p not in walks]
+    loaded, problems = validate_paths(found, framework)
+    checked = [c for p in found if p.is_dir() for c in check_folder(p, loaded)]
+    if walks:
+        extra, _ = validate_paths({p.parent.parent for p in walks}, framework)
+        versions = {(q.key, q.version): q for q in [*extra, *loaded]}
+        checked += [check_crosswalk(p, versions) for p in walks]
+    for check in checked:
+        problems.extend(check.problems)
     for problem in problems:
         click.echo(str(problem), err=True)
+    for check in checked:
+        for warning in check.warnings:
+            click.echo(f"warning: {warning}", err=True)
     for questionnaire in loaded:
         click.echo(
             f"ok  {questionnaire.path}: {questionnaire.key} {questionnaire.version} "
             f"({len(questionnaire.items)} items, {questionnaire.scale.size} levels)"
         )
+    for check in checked:
+        if check.crosswalk is not None:
+            walk = check.crosswalk
+            click.echo(
+                f"ok  {walk.path}: {walk.key} {walk.old_version} → {walk.new_version} "
+                f"({len(walk.entries)} entries)"
+            )
     if problems or missing:
         click.echo(f"{len(problems) + len(missing)} problem(s)", err=True)
         sys.exit(1)

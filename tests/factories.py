@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from survey.models import Assessment, QuestionnaireVersion, Round, Unit, User
 from survey.questionnaire import load_directory
+from survey.questionnaire.loader import first_versions
 from survey.security import hash_password
 from survey.services.access import load_assessment
 from survey.services.accounts.users import grant_role
@@ -92,7 +93,9 @@ def build_world(engine: Engine) -> World:
             school_unit_code="22222222",
         )
         loaded, _ = load_directory()
-        stored = {q.key: store_version(session, questionnaire=q).id for q in loaded}
+        # every version is stored; a key names its first version (later ones sit beside it)
+        every = {(q.key, q.version): store_version(session, questionnaire=q).id for q in loaded}
+        stored = {q.key: every[(q.key, q.version)] for q in first_versions(loaded).values()}
         users = {}
         for email, role, unit in (
             ("principal-a@example.org", "principal", school_a),

@@ -36,6 +36,7 @@ def test_wheel_contains_data_and_runs(tmp_path: Path) -> None:
         "survey/_data/static/vendor/htmx-2.0.11.min.js",
         "survey/_data/questionnaires/framework.yaml",
         "survey/_data/questionnaires/schema.json",
+        "survey/_data/questionnaires/crosswalk.schema.json",
         "survey/_data/questionnaires/skola.yaml",
         "survey/migrations/env.py",
         "survey/demo/data.py",

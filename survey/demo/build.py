@@ -15,6 +15,7 @@ from survey.demo.data import NATIONAL_SCHOOL_FORMS
 from survey.demo.world import DemoScale, add_national_extras, build_units, demo_users
 from survey.models import Assessment, QuestionnaireVersion, Round, User, id_of
 from survey.questionnaire import Questionnaire, load_directory
+from survey.questionnaire.loader import first_versions
 from survey.services.assessments.batches import end_collection
 from survey.services.national.publishing import create_release
 from survey.services.questionnaires import store_version
@@ -28,9 +29,11 @@ def build_demo(session: Session, *, scale: DemoScale, progress: bool = True) -> 
     loaded, problems = load_directory(settings.questionnaire_dir)
     for problem in problems:
         click.echo(f"skipped questionnaire: {problem}", err=True)
-    by_key = {q.key: q for q in loaded}
+    # each key's first version (2026.1): later versions in the folder are stored, not used
+    by_key = first_versions(loaded)
+    every = {(q.key, q.version): store_version(session, questionnaire=q) for q in loaded}
     stored: dict[str, QuestionnaireVersion] = {
-        q.key: store_version(session, questionnaire=q) for q in loaded
+        q.key: every[(q.key, q.version)] for q in by_key.values()
     }
     world = build_units(session, rng, scale)
     answerer = Answerer(rng, world.schools + world.preschools + world.organisers)

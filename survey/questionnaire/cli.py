@@ -110,3 +110,93 @@ def coverage(lang: str) -> None:
         click.echo("| " + " | ".join([label, *counts]) + " |")
     total = "Totalt" if lang == "sv" else "Total"
     click.echo("| " + " | ".join([total, *(str(len(q.items)) for q in questionnaires)]) + " |")
+
+
+DIFF_WORDS = {
+    "sv": {
+        "same": "samma",
+        "reworded": "omformulerat",
+        "changed": "ändrat",
+        "split": "delat",
+        "merged": "sammanslaget",
+        "new": "nytt",
+        "removed": "borttaget",
+        "comparable": "jämförbart",
+        "not_comparable": "inte jämförbart",
+        "moved": "inte jämförbart: delmål eller område ändrat",
+        "title": "Korsreferens {key} {old} → {new}",
+        "summary": "{n} av {total} påståenden i {new} är jämförbara med {old}",
+        "missing": "Ingen giltig korsreferens {file}",
+    },
+    "en": {
+        "same": "same",
+        "reworded": "reworded",
+        "changed": "changed",
+        "split": "split",
+        "merged": "merged",
+        "new": "new",
+        "removed": "removed",
+        "comparable": "comparable",
+        "not_comparable": "not comparable",
+        "moved": "not comparable: sub-goal or area changed",
+        "title": "Crosswalk {key} {old} → {new}",
+        "summary": "{n} of {total} items in {new} are comparable with {old}",
+        "missing": "No valid crosswalk {file}",
+    },
+}
+
+
+@questionnaire.command("diff")
+@click.argument("key")
+@click.argument("old")
+@click.argument("new")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv")
+def diff(key: str, old: str, new: str, lang: str) -> None:
+    """Print the crosswalk from version OLD to NEW of questionnaire KEY: counts per kind of
+    change, then one line per entry with both versions' texts (ids, kind, whether comparable,
+    then ``OLD: id text  ||  NEW: id text``)."""
+    from survey.questionnaire.crosswalk import (
+        COMPARABLE,
+        comparable_pairs,
+        file_name,
+        find_crosswalk,
+    )
+
+    words = DIFF_WORDS[lang]
+    settings = get_settings()
+    framework = load_framework(settings.questionnaire_dir / "framework.yaml")
+    loaded, _ = load_directory(settings.questionnaire_dir, framework)
+    versions = {(q.key, q.version): q for q in loaded}
+    before, after = versions.get((key, old)), versions.get((key, new))
+    for version, found in ((old, before), (new, after)):
+        if found is None:
+            click.echo(f"error: no valid questionnaire '{key}' version '{version}'", err=True)
+            sys.exit(1)
+    assert before is not None and after is not None
+    walk = find_crosswalk(settings.questionnaire_dir, before, after)
+    if walk is None:
+        message = words["missing"].format(file=f"crosswalks/{file_name(key, old, new)}")
+        click.echo(f"{message} (survey validate)", err=True)
+        sys.exit(1)
+    pairs = comparable_pairs(walk, before, after)
+    click.echo(words["title"].format(key=key, old=old, new=new))
+    click.echo(
+        words["summary"].format(n=len(pairs), total=len(after.items), old=old, new=new) + "."
+    )
+    for kind, n in walk.counts().items():
+        click.echo(f"  {words[kind]}: {n}")
+    click.echo("")
+
+    def texts(q: Questionnaire, ids: tuple[str, ...]) -> str:
+        return " | ".join(f"{i} {q.item_by_id[i].text.get(lang)}" for i in ids) or "—"
+
+    for entry in walk.entries:
+        comparable = entry.change in COMPARABLE and entry.old and entry.old[0] in pairs
+        verdict = words["comparable" if comparable else "not_comparable"]
+        if entry.change in COMPARABLE and not comparable:
+            verdict = words["moved"]
+        ids = f"{', '.join(entry.old) or '—'} → {', '.join(entry.new) or '—'}"
+        click.echo(
+            f"{ids}  [{words[entry.change]}; {verdict}]  "
+            f"{old}: {texts(before, entry.old)}  ||  {new}: {texts(after, entry.new)}"
+        )

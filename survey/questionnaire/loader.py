@@ -231,3 +231,18 @@ def load_directory(
     """Load every valid questionnaire in a folder; invalid ones are reported and skipped."""
     directory = directory or data_dir("questionnaires")
     return validate_paths([directory], framework)
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Order of versions: "2026.1" < "2026.2" < "2027.1" < "2027.10" (numbers as numbers)."""
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in version.split("."))
+
+
+def first_versions(questionnaires: Iterable[Questionnaire]) -> dict[str, Questionnaire]:
+    """Each key's earliest version: what the demo and the test worlds are built on, however many
+    later versions sit beside it in the folder."""
+    out: dict[str, Questionnaire] = {}
+    for q in questionnaires:
+        if q.key not in out or version_key(q.version) < version_key(out[q.key].version):
+            out[q.key] = q
+    return out

@@ -5,7 +5,7 @@ Every number a page or the API shows comes from :func:`survey.stats.analyze` thr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -199,24 +199,32 @@ def answer_columns(
     assessment_ids: Sequence[int],
     submitted_only: bool,
     released_only: bool = False,
+    item_map: Mapping[str, str] | None = None,
 ) -> AnswerColumns:
     """Answers of the given assessments to the items of ``q`` (only submitted answer sets when
     asked; only released anonymous respondents with ``released_only``).
 
+    ``item_map`` (stored item id → item id of ``q``) reads answers given to another version of
+    the questionnaire as answers to ``q``'s items: only the mapped items are read (a
+    crosswalk's comparable items, :mod:`survey.questionnaire.crosswalk`).
+
     Submitted answers are kept in memory between requests, keyed by the database, the items,
     the assessments and :func:`submitted_fingerprint` (one small query instead of reading the
     answers again); entries are dropped oldest first beyond a few million answers in all."""
+    mapping = tuple(sorted(item_map.items())) if item_map is not None else None
     if not submitted_only or not assessment_ids:
-        return _answer_columns(session, q, assessment_ids, submitted_only, released_only)
+        return _answer_columns(session, q, assessment_ids, submitted_only, released_only, mapping)
     key = (
         database_key(session),
         tuple(item.id for item in q.items),
+        mapping,
         tuple(sorted(assessment_ids)),
         released_only,
         submitted_fingerprint(session, assessment_ids, released_only=released_only),
     )
     return _ANSWERS.get_or_make(
-        key, lambda: _answer_columns(session, q, assessment_ids, submitted_only, released_only)
+        key,
+        lambda: _answer_columns(session, q, assessment_ids, submitted_only, released_only, mapping),
     )
 
 
@@ -226,19 +234,24 @@ def _answer_columns(
     assessment_ids: Sequence[int],
     submitted_only: bool,
     released_only: bool = False,
+    mapping: tuple[tuple[str, str], ...] | None = None,
 ) -> AnswerColumns:
     item_ids = tuple(item.id for item in q.items)
+    item_index = {item_id: i for i, item_id in enumerate(item_ids)}
+    if mapping is not None:
+        # stored ids of another version → the index of the item of q they count as
+        item_index = {old: item_index[new] for old, new in mapping if new in item_index}
+    stored_ids = tuple(item_index)
     empty = np.zeros(0, dtype=np.int64)
     fetched = None
-    if assessment_ids and item_ids:
+    if assessment_ids and stored_ids:
         dialect = session.connection().dialect.name
         query = _answer_query(
             assessment_ids, submitted_only, dialect, released_only=released_only
-        ).where(one_of(Answer.item_id, item_ids, dialect))
+        ).where(one_of(Answer.item_id, stored_ids, dialect))
         fetched = _fetch_packed(session, query)
     if fetched is None:
         return AnswerColumns(empty, empty, empty, empty, empty, item_ids)
-    item_index = {item_id: i for i, item_id in enumerate(item_ids)}
     codes, labels = fetched["item_id"]
     item = np.array([item_index.get(t, -1) for t in labels], dtype=np.int64)[codes]
     codes, labels = fetched["kind"]
@@ -267,6 +280,20 @@ def _answer_columns(
     ):
         column.flags.writeable = False
     return answers
+
+
+def concat_answers(parts: Sequence[AnswerColumns]) -> AnswerColumns:
+    """Answer columns of several reads (of the same items) as one."""
+    item_ids = parts[0].item_ids
+    assert all(p.item_ids == item_ids for p in parts)
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts]).astype(np.int64)
+
+    return AnswerColumns(
+        joined("round_id"), joined("unit_id"), joined("respondent_id"), joined("item"),
+        joined("value"), item_ids,
+    )  # fmt: skip
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from survey.cache import Memo, database_key
 from survey.errors import Conflict, NotFound
 from survey.models import QuestionnaireVersion
 from survey.questionnaire import Framework, Questionnaire, questionnaire_from_text
+from survey.questionnaire.crosswalk import Comparison, comparison, find_crosswalk
 
 
 def store_version(session: Session, *, questionnaire: Questionnaire) -> QuestionnaireVersion:
@@ -79,3 +82,28 @@ def is_individual_version(session: Session, questionnaire_id: int) -> bool:
     """Whether the stored questionnaire version has many anonymous respondents per unit."""
     stored = session.get(QuestionnaireVersion, questionnaire_id)
     return stored is not None and stored.respondent == "individual"
+
+
+@dataclass(frozen=True)
+class VersionLink:
+    """How an earlier round's questionnaire version relates to ``q`` for a trend: the other
+    version, and what the two have in common by their crosswalk (None: no valid crosswalk
+    between them, so no trend)."""
+
+    old_version: str
+    comparison: Comparison | None
+
+
+def version_link(
+    session: Session, *, q: Questionnaire, earlier_questionnaire_id: int
+) -> VersionLink | None:
+    """None when the earlier round answered the same version as ``q`` (a plain trend);
+    otherwise the link through the crosswalk ``crosswalks/<key>-<old>-to-<new>.yaml`` of the
+    questionnaire folder (``SURVEY_QUESTIONNAIRE_DIR``)."""
+    from survey.config import get_settings
+
+    old = questionnaire_for(session, questionnaire_id=earlier_questionnaire_id)
+    if old.version == q.version and old.key == q.key:
+        return None
+    walk = find_crosswalk(get_settings().questionnaire_dir, old, q)
+    return VersionLink(old.version, comparison(walk, old, q) if walk is not None else None)

@@ -30,6 +30,7 @@ from survey.demo.national.rounds import Context, teacher_round, unit_round
 from survey.demo.national.units import UNIT_COLUMNS, NationalScale, Tree, build_tree
 from survey.models import Assessment, Respondent, Unit, UnitSchoolForm, User, id_of
 from survey.questionnaire import load_directory
+from survey.questionnaire.loader import first_versions
 from survey.services.accounts.users import create_user, grant_role
 from survey.services.questionnaires import store_version
 
@@ -48,8 +49,10 @@ def build_national(
     loaded, problems = load_directory(settings.questionnaire_dir)
     for problem in problems:
         click.echo(f"skipped questionnaire: {problem}", err=True)
-    by_key = {q.key: q for q in loaded}
-    stored = {q.key: store_version(session, questionnaire=q) for q in loaded}
+    # each key's first version (2026.1): later versions in the folder are stored, not used
+    by_key = first_versions(loaded)
+    every = {(q.key, q.version): store_version(session, questionnaire=q) for q in loaded}
+    stored = {q.key: every[(q.key, q.version)] for q in by_key.values()}
     tree = build_tree(rng, scale, next_id(session, Unit))
     loader = BulkLoader(session, progress)
     created = loader.value(table_of(Unit), "created_at", datetime.now(UTC))

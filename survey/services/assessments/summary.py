@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from survey.models import Assessment, QuestionnaireVersion, Respondent, Round, id_of
 from survey.questionnaire import Questionnaire
 from survey.services.access import AssessmentContext
-from survey.services.engine import analyse, answer_columns, rows_by_scope
+from survey.services.engine import AnswerColumns, analyse, answer_columns, rows_by_scope
+from survey.services.questionnaires import version_link
 from survey.stats import VALUE_DK, VALUE_NA
 
 
@@ -22,14 +23,19 @@ class ScopeResult:
     scope_id: str
     row: dict[str, Any]
     previous: dict[str, Any] | None
+    #: the previous round answered another version: this round's row on the comparable items
+    #: only (the change is measured from it), and (comparable items, items in the scope)
+    basis: dict[str, Any] | None = None
+    comparable: tuple[int, int] | None = None
 
     @property
     def change(self) -> float | None:
         if self.previous is None or self.previous.get("index") is None:
             return None
-        if self.row.get("index") is None:
+        now = self.basis if self.basis is not None else self.row
+        if now.get("index") is None:
             return None
-        return float(self.row["index"] - self.previous["index"])
+        return float(now["index"] - self.previous["index"])
 
 
 @dataclass
@@ -42,6 +48,10 @@ class Summary:
     suppressed: bool = False
     previous_round: Round | None = None
     preliminary: bool = False
+    #: the previous round answered another version of the questionnaire (else None)
+    previous_version: str | None = None
+    #: that version has no valid crosswalk to this one: no change is shown
+    no_crosswalk: bool = False
 
 
 def _previous(session: Session, *, ctx: AssessmentContext, key: str) -> Assessment | None:
@@ -91,26 +101,52 @@ def build_summary(
         round_id=id_of(ctx.round),
     )
     previous: dict[tuple[str, str], dict[str, Any]] = {}
+    basis: dict[tuple[str, str], dict[str, Any]] | None = None
+    comparable: dict[tuple[str, str], tuple[int, int]] = {}
     earlier = None if individual else _previous(session, ctx=ctx, key=q.key)
     if earlier is not None:
-        old = answer_columns(
-            session,
-            q=q,
-            assessment_ids=[id_of(earlier)],
-            submitted_only=False,
-        )
-        previous = rows_by_scope(
-            analyse(q, units=units, answers=old, keep=False),
-            unit_id=unit_id,
-            round_id=earlier.round_id,
-        )
         summary.previous_round = session.get(Round, earlier.round_id)
+        assert summary.previous_round is not None
+        link = version_link(
+            session, q=q, earlier_questionnaire_id=summary.previous_round.questionnaire_id
+        )
+        common, item_map = q, None
+        if link is not None:
+            summary.previous_version = link.old_version
+            summary.no_crosswalk = link.comparison is None
+            if link.comparison is not None:
+                # both rounds on the items the crosswalk calls comparable
+                common, item_map = link.comparison.common, link.comparison.old_to_new
+                comparable = link.comparison.counts
+                basis = rows_by_scope(
+                    analyse(common, units=units, answers=_on(answers, common), keep=False),
+                    unit_id=unit_id,
+                    round_id=id_of(ctx.round),
+                )
+        if not summary.no_crosswalk:
+            old = answer_columns(
+                session,
+                q=common,
+                assessment_ids=[id_of(earlier)],
+                submitted_only=False,
+                item_map=item_map,
+            )
+            previous = rows_by_scope(
+                analyse(common, units=units, answers=old, keep=False),
+                unit_id=unit_id,
+                round_id=earlier.round_id,
+            )
 
     def result(scope_type: str, scope_id: str) -> ScopeResult:
         row = current.get(
             (scope_type, scope_id), {"score": None, "index": None, "level": None, "coverage": 0.0}
         )
-        return ScopeResult(scope_type, scope_id, row, previous.get((scope_type, scope_id)))
+        scope = (scope_type, scope_id)
+        if basis is None:
+            return ScopeResult(scope_type, scope_id, row, previous.get(scope))
+        return ScopeResult(
+            scope_type, scope_id, row, previous.get(scope), basis.get(scope), comparable.get(scope)
+        )
 
     summary.areas = [result("area", a) for a in q.area_ids]
     summary.subgoals = [result("subgoal", s) for s in q.subgoal_ids]
@@ -128,6 +164,18 @@ def build_summary(
     if not individual:
         summary.n_respondents = 1
     return summary
+
+
+def _on(answers: AnswerColumns, common: Questionnaire) -> AnswerColumns:
+    """The answers to the items of ``common`` (a subset of the answered questionnaire's)."""
+    index = {item_id: i for i, item_id in enumerate(tuple(item.id for item in common.items))}
+    remap = np.array([index.get(item_id, -1) for item_id in answers.item_ids], dtype=np.int64)
+    new = remap[answers.item] if len(answers) else answers.item
+    keep = new >= 0
+    return AnswerColumns(
+        answers.round_id[keep], answers.unit_id[keep], answers.respondent_id[keep], new[keep],
+        answers.value[keep], tuple(item.id for item in common.items),
+    )  # fmt: skip
 
 
 def respondent_total(session: Session, *, assessment_id: int) -> int:

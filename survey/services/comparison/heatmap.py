@@ -27,6 +27,7 @@ from survey.errors import InvalidInput, msg
 from survey.models import SCHOOL_FORMS, UNIT_KINDS, Round, Unit
 from survey.questionnaire import Questionnaire
 from survey.services.access import Actor, can_view_results
+from survey.services.questionnaires import VersionLink, version_link
 from survey.services.rounds.access import RoundScope
 from survey.services.rounds.results import RoundResults, RoundUnit, previous_round, round_results
 from survey.stats.publication import small_cell
@@ -118,6 +119,8 @@ class Results:
     k: int
     raw: RoundResults
     previous: Round | None = None
+    #: the previous round answered another version: how it relates (see trend)
+    link: VersionLink | None = None
     unit_rows: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
     group_rows: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
     comparisons: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
@@ -178,15 +181,23 @@ def load_results(
     every published table, ``survey.stats.publication.small_cell``)."""
     analysed = tagged_questionnaire(q, tag)
     previous = previous_round(session, round_=scope.round, key=q.key) if with_previous else None
+    link = None
+    if previous is not None:
+        link = version_link(session, q=q, earlier_questionnaire_id=previous.questionnaire_id)
+        if link is not None and link.comparison is not None:
+            # another version: both rounds on the items comparable by the crosswalk
+            analysed = tagged_questionnaire(link.comparison.common, tag)
+    linked = link is None or link.comparison is not None
     raw = round_results(
         session,
         scope=scope,
         q=analysed,
         k=k,
         compare_by=compare_by,
-        extra_rounds=[previous] if previous else [],
+        extra_rounds=[previous] if previous is not None and linked else [],
+        extra_item_map=link.comparison.old_to_new if link and link.comparison else None,
     )
-    result = Results(scope.round, analysed, k, raw, previous)
+    result = Results(scope.round, analysed, k, raw, previous, link)
     for ru in raw.units:
         if ru.organiser is not None:
             result.group_names[str(ru.organiser.id)] = ru.organiser.name

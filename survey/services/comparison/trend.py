@@ -7,7 +7,7 @@ a unit's change is the difference of its two engine indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -60,6 +60,13 @@ class Trend:
     all_columns: list[ScopeColumn]  # every scope (counts)
     groups: list[TrendGroup]
     rows: list[TrendRow]
+    #: the previous round answered another version of the questionnaire (else None)
+    previous_version: str | None = None
+    #: that version has no valid crosswalk to this one: no trend
+    no_crosswalk: bool = False
+    #: per scope key (sub-goal id, area id, "total"): comparable items, items in the scope;
+    #: empty unless the previous round answered another version
+    comparable: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _trend_count(
@@ -108,7 +115,14 @@ def trend(
     all_columns = scope_columns(results.q)
     columns = scope_columns(results.q, view)
     out = Trend(results, view, columns, all_columns, [], [])
-    if results.previous is None:
+    if results.link is not None:
+        out.previous_version = results.link.old_version
+        out.no_crosswalk = results.link.comparison is None
+        if results.link.comparison is not None:
+            out.comparable = {
+                scope_id: n for (_, scope_id), n in results.link.comparison.counts.items()
+            }
+    if results.previous is None or out.no_crosswalk:
         return out
     before = str(results.previous.id)
     for group in results.groups():

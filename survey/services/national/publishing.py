@@ -301,7 +301,9 @@ def _paired(
     k: int,
 ) -> dict[str, Any] | None:
     earlier_round = previous_national(session, round_=round_)
-    if earlier_round is None:
+    if earlier_round is None or earlier_round.questionnaire_id != round_.questionnaire_id:
+        # another version of the questionnaire: its scores rest on other items (pairing on
+        # the crosswalk's comparable items is not done for national releases yet)
         return None
     found = releases_of(session, round_id=earlier_round.id)  # type: ignore[arg-type]
     if not found:

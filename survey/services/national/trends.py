@@ -2,6 +2,10 @@
 
 - Cross-sectional: the latest release of every national round with the same questionnaire key,
   side by side — the very rows the pages, the API and the files show, suppression included.
+- Only rounds of the same questionnaire version are shown side by side or paired: a round of
+  another version of the key is listed in ``other_versions`` (its published figures rest on
+  other items; trends across versions on the comparable items exist for the organiser's trend
+  page and the summary, not yet for national releases).
 - Paired: the units in both this release and the previous national round's release, as the
   release stored them when it was published (``survey.stats.publication.paired_tables``):
   improved / unchanged / declined and the Wilcoxon signed-rank test per group and scope,
@@ -11,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -61,6 +65,9 @@ class Trends:
     rounds: list[Round]  # national rounds of the key with a release, oldest first (this one too)
     publications: list[Publication]  # the latest release of each, same order
     paired: Paired | None  # None: no earlier national round's release to pair with
+    #: national rounds with a release that answered another version of the questionnaire:
+    #: their published figures rest on other items, so they are not shown side by side
+    other_versions: list[Round] = field(default_factory=list)
 
     def side_by_side(
         self, scope_type: str | None = None
@@ -86,12 +93,15 @@ def national_trends(
 ) -> Trends:
     """Cross-sectional and paired trends of a release of a national round for ``by``."""
     q, release = round_release(session, round_=round_, framework=framework, number=number)
-    rounds, pubs = [], []
+    rounds, pubs, others = [], [], []
     for r in same_key_rounds(session, round_=round_):
         if r.id == round_.id:
             rounds.append(r)
             pubs.append(release.publication)
         elif releases_of(session, round_id=id_of(r)):
+            if r.questionnaire_id != round_.questionnaire_id:
+                others.append(r)
+                continue
             rounds.append(r)
             pubs.append(round_release(session, round_=r, framework=framework)[1].publication)
     paired = None
@@ -107,4 +117,4 @@ def national_trends(
             by,
             [row for row in stored["rows"] if row["by"] == name],
         )
-    return Trends(round_, q, release, by, rounds, pubs, paired)
+    return Trends(round_, q, release, by, rounds, pubs, paired, others)

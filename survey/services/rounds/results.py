@@ -8,7 +8,7 @@ Every other unit of the round is listed in ``excluded`` with the reason, so page
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -17,7 +17,7 @@ from survey.models import SCHOOL_FORMS, Assessment, Round, Unit, UnitSchoolForm,
 from survey.questionnaire import Questionnaire
 from survey.services.assessments.batches import released_counts
 from survey.services.assessments.respondents import respondent_counts
-from survey.services.engine import AnswerColumns, analyse, answer_columns
+from survey.services.engine import AnswerColumns, analyse, answer_columns, concat_answers
 from survey.services.rounds.access import RoundScope
 from survey.stats import Analysis
 
@@ -151,8 +151,12 @@ def round_results(
     group_by: str = "parent_id",
     compare_by: tuple[str, ...] = ("school_form",),
     extra_rounds: Sequence[Round] = (),
+    extra_item_map: Mapping[str, str] | None = None,
 ) -> RoundResults:
-    """Analyse the round (optionally together with earlier rounds, for trends)."""
+    """Analyse the round (optionally together with earlier rounds, for trends).
+
+    ``extra_item_map`` says that the earlier rounds answered another version of the
+    questionnaire: their answers are read through it (stored item id → item id of ``q``)."""
     units = round_units(session, scope=scope, individual=q.is_individual)
     result = RoundResults(round=scope.round, units=units)
     for ru in units:
@@ -162,6 +166,7 @@ def round_results(
         else:
             result.included.append(ru)
     assessment_ids = [id_of(ru.assessment) for ru in result.included]
+    earlier_ids: list[int] = []
     attributes = {id_of(ru.unit): ru.attributes() for ru in result.included}
     for earlier in extra_rounds:
         earlier_scope = RoundScope(
@@ -171,14 +176,29 @@ def round_results(
             if ru.unit.id in attributes and not exclusion_reason(
                 ru, individual=q.is_individual, k=k
             ):
-                assessment_ids.append(id_of(ru.assessment))
-    result.answers = answer_columns(
-        session,
-        q=q,
-        assessment_ids=assessment_ids,
-        submitted_only=True,
-        released_only=q.is_individual,
-    )
+                earlier_ids.append(id_of(ru.assessment))
+    if extra_item_map is None:
+        result.answers = answer_columns(
+            session,
+            q=q,
+            assessment_ids=assessment_ids + earlier_ids,
+            submitted_only=True,
+            released_only=q.is_individual,
+        )
+    else:
+        result.answers = concat_answers(
+            [
+                answer_columns(
+                    session,
+                    q=q,
+                    assessment_ids=ids,
+                    submitted_only=True,
+                    released_only=q.is_individual,
+                    item_map=item_map,
+                )
+                for ids, item_map in ((assessment_ids, None), (earlier_ids, extra_item_map))
+            ]
+        )
     if attributes:
         result.analysis = analyse(
             q,

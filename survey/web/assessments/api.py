@@ -196,6 +196,7 @@ def get_summary(
         "suppressed": summary.suppressed,
         "n_respondents": summary.n_respondents,
         "preliminary": summary.preliminary,
+        "previous_version": summary.previous_version,
         "results": []
         if summary.suppressed
         else [
@@ -203,6 +204,10 @@ def get_summary(
                 **s.row,
                 "label": names.full(s),
                 "previous_index": s.previous.get("index") if s.previous else None,
+                # across questionnaire versions: the change on the comparable items only, and
+                # how many of the scope's items those are
+                "change": s.change,
+                "comparable_items": list(s.comparable) if s.comparable else None,
             }
             for s in scopes
         ],
