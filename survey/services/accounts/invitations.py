@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, or_, select
 
 from survey.clock import utcnow
-from survey.errors import Conflict, DomainError, InvalidInput, Message, NotFound, msg
+from survey.errors import Conflict, DomainError, Forbidden, InvalidInput, Message, NotFound, msg
 from survey.models import ROLES, Invitation, Unit, User
 from survey.security import hash_password, new_token, token_digest
 from survey.services.access import Actor
@@ -316,25 +316,70 @@ def accept_invitation(
     """Grant the role: to the account with the invited address, or to a new account with the
     given name and password. The link then no longer works."""
     found = open_invitation(session, token=token)
-    invitation, user = found.invitation, found.user
+    user = found.user
     if user is None:
-        name = " ".join(name.split())
-        if not name:
-            raise InvalidInput("err.field.empty", field="name")
-        if len(name) > MAX_NAME:
-            raise InvalidInput("err.field.too_long", field="name", max=MAX_NAME)
+        name = _checked_name(name)
         check_password(password)
-        user = User(
-            email=invitation.email,
-            name=name,
-            password_hash=hash_password(password),
-            language=invitation.language,
-        )
-        session.add(user)
-        session.flush()
-        record(session, action="user.create", object_type="user", object_id=user.id,
-               user_id=user.id, detail={"invitation": invitation.id}, ip=ip)  # fmt: skip
-    elif not user.is_active:
+        user = _new_user(session, found.invitation, name, hash_password(password), ip)
+    return _accept(session, found, user, ip)
+
+
+def accept_invitation_verified(
+    session: Session,
+    *,
+    token: str,
+    email: str,
+    name: str,
+    organiser_id: int | None,
+    ip: str | None = None,
+) -> User:
+    """Accept through the organisation's identity provider, which has verified ``email``: it
+    must be the invited address, and an organiser's provider (``organiser_id``) vouches only for
+    invitations to units of that organiser. A new account gets no password it knows (password
+    sign-in stays possible through "forgot your password"). Nothing is written when refused."""
+    found = open_invitation(session, token=token)
+    invitation = found.invitation
+    if normalise_email(email) != invitation.email:
+        raise Forbidden("err.oidc.invitation_email", email=normalise_email(email))
+    if organiser_id is not None:
+        organiser = session.get(Unit, organiser_id)
+        if organiser is None or not found.unit.path.startswith(organiser.path):
+            raise Forbidden("err.oidc.other_organiser", email=invitation.email)
+    user = found.user
+    if user is None:
+        shown = " ".join(name.split())[:MAX_NAME] or invitation.email.split("@")[0]
+        user = _new_user(session, invitation, shown, hash_password(new_token()), ip)
+    return _accept(session, found, user, ip)
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("err.field.empty", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput("err.field.too_long", field="name", max=MAX_NAME)
+    return name
+
+
+def _new_user(
+    session: Session, invitation: Invitation, name: str, password_hash: str, ip: str | None
+) -> User:
+    user = User(
+        email=invitation.email,
+        name=name,
+        password_hash=password_hash,
+        language=invitation.language,
+    )
+    session.add(user)
+    session.flush()
+    record(session, action="user.create", object_type="user", object_id=user.id,
+           user_id=user.id, detail={"invitation": invitation.id}, ip=ip)  # fmt: skip
+    return user
+
+
+def _accept(session: Session, found: OpenInvitation, user: User, ip: str | None) -> User:
+    invitation = found.invitation
+    if not user.is_active:
         raise LinkGone("err.link.gone")
     grant_role(session, user=user, unit=found.unit, role=invitation.role,
                actor_id=invitation.created_by)  # fmt: skip

@@ -32,7 +32,7 @@ from survey.services.accounts.invitations import (
 )
 from survey.services.accounts.users import MAX_PASSWORD_LENGTH
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
-from survey.web.deps import FormDep, Id, SessionDep, SettingsDep, TrDep, get_lang
+from survey.web.deps import FormDep, Id, SessionDep, SettingsDep, TrDep, get_app_settings, get_lang
 from survey.web.errors import error_text, problem_texts, say
 from survey.web.i18n import N_, translate
 from survey.web.labels import ROLE
@@ -253,6 +253,7 @@ def _accept_page(
         "unit": found.unit,
         "existing": found.user is not None,
         "error": error,
+        "providers": [{"name": p.name, "label": p.label} for p in get_app_settings(request).oidc()],
     }
     return render(request, "invite_accept.html", context, status_code=status)
 

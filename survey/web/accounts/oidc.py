@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from survey.config import OidcProvider
 from survey.errors import DomainError, Forbidden
+from survey.services.accounts.invitations import accept_invitation_verified
 from survey.services.accounts.provider_sign_in import sign_in_verified
 from survey.web.accounts.oidc_client import Client, Clients
 from survey.web.accounts.routes import safe_next, set_session_cookie
@@ -47,6 +48,7 @@ class Pending:
     nonce: str
     verifier: str
     next: str
+    invitation: str = ""  # an invitation's link token, when the sign-in accepts it
 
     def encode(self) -> str:
         return base64.urlsafe_b64encode(json.dumps(asdict(self)).encode()).decode()
@@ -58,7 +60,8 @@ class Pending:
         try:
             data = json.loads(base64.urlsafe_b64decode(value.encode()))
             return cls(
-                **{k: str(data[k]) for k in ("provider", "state", "nonce", "verifier", "next")}
+                **{k: str(data[k]) for k in ("provider", "state", "nonce", "verifier", "next")},
+                invitation=str(data.get("invitation", "")),
             )
         except (ValueError, TypeError, KeyError):
             return None
@@ -101,13 +104,18 @@ def oidc_start(
     request: Request,
     provider: str,
     next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    invitation: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Off to the provider; with ``invitation`` (from the invitation page) the sign-in also
+    accepts that invitation for the provider's verified address."""
     client = _client(request, provider)
     try:
         found = client.authorization(_callback_url(request, provider))
     except DomainError as exc:
         return _failed(request, exc, client.provider)
-    pending = Pending(provider, found.state, found.nonce, found.code_verifier, safe_next(next))
+    pending = Pending(
+        provider, found.state, found.nonce, found.code_verifier, safe_next(next), invitation
+    )
     response = RedirectResponse(found.url, status_code=303)
     response.set_cookie(
         PENDING_COOKIE,
@@ -154,15 +162,30 @@ def oidc_callback(
             code=code, code_verifier=pending.verifier, redirect_uri=redirect_uri
         )
         claims = client.claims(token, nonce=pending.nonce)
-        signed_in = sign_in_verified(
-            session,
-            provider=provider,
-            email=claims.get("email"),
-            email_verified=claims.get("email_verified"),
-            organiser_id=config.organiser_id,
-            ip=client_ip(request),
-            hours=settings.session_hours,
-        )
+        # One savepoint: a refused sign-in leaves an invitation it would have accepted as it was.
+        with session.begin_nested():
+            if pending.invitation:
+                if claims.get("email_verified") is not True or not isinstance(
+                    claims.get("email"), str
+                ):
+                    raise Forbidden("err.oidc.email_unverified")
+                accept_invitation_verified(
+                    session,
+                    token=pending.invitation,
+                    email=str(claims["email"]),
+                    name=str(claims.get("name") or ""),
+                    organiser_id=config.organiser_id,
+                    ip=client_ip(request),
+                )
+            signed_in = sign_in_verified(
+                session,
+                provider=provider,
+                email=claims.get("email"),
+                email_verified=claims.get("email_verified"),
+                organiser_id=config.organiser_id,
+                ip=client_ip(request),
+                hours=settings.session_hours,
+            )
     except DomainError as exc:
         log.info("provider sign-in via %s refused: %s", provider, exc.key)
         return _failed(request, exc, config)

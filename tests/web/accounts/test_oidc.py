@@ -266,3 +266,110 @@ def test_unknown_provider_stray_callback_and_unreachable_provider(settings, worl
         assert response.status_code == 502 and "svarar inte just nu" in response.text
         # Starting needs the CSRF token like every form.
         assert client.post("/login/oidc/down", data={"next": "/"}).status_code == 403
+
+
+# ------------------------------------------------------------- an invitation accepted at the provider
+
+
+def _invite(engine, world, email: str) -> str:  # type: ignore[no-untyped-def]
+    """An administrator's invitation of ``email`` as principal of school A; the link's token."""
+    from survey.models import Unit
+    from survey.services.access import load_actor
+    from survey.services.accounts.invitations import InviteRequest, create_invitation
+
+    with Session(engine) as session:
+        admin = session.get(User, world.users["admin@example.org"])
+        assert admin is not None
+        actor = load_actor(session, user=admin)
+        unit = session.get(Unit, world.school_a)
+        assert unit is not None
+        request = InviteRequest(email=email, role="principal", unit=unit, language="sv")
+        _, token = create_invitation(session, actor=actor, request=request, days=14)
+        session.commit()
+    return token
+
+
+def _accept_at_provider(app: TestClient, token: str, name: str, login: str) -> str:
+    """On the invitation page, press "Logga in med …"; returns the provider's callback URL."""
+    page = app.get(f"/invite/{token}")
+    assert page.status_code == 200 and f'id="accept-with-{name}"' in page.text
+    response = app.post(
+        f"/login/oidc/{name}",
+        data={"csrf_token": csrf_of(page.text), "next": "/", "invitation": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return sign_in_at_provider(response.headers["location"], login, BACK.format(name=name))
+
+
+def test_an_invitation_is_accepted_by_signing_in_at_the_provider(
+    app: TestClient, engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    """A person without an account accepts an invitation through the organisation's provider:
+    the account is made for the verified, invited address (no password it knows), the role is
+    granted, the link is spent and the person is signed in."""
+    from survey.models import Invitation, RoleGrant
+
+    token = _invite(engine, world, "ny.rektor@example.org")
+    before = _users(engine)
+    callback = _accept_at_provider(app, token, "any", "ny.rektor@example.org")
+    response = app.get(_path(callback), follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert "Mina bedömningar" in app.get("/").text
+    assert _users(engine) == before + 1
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == "ny.rektor@example.org")).one()
+        grant = session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)).one()
+        assert (grant.role, grant.unit_id) == ("principal", world.school_a)
+        invitation = session.exec(select(Invitation)).one()
+        assert invitation.accepted_user_id == user.id
+        assert session.exec(select(UserSession).where(UserSession.user_id == user.id)).first()
+    # The link is spent.
+    assert app.get(f"/invite/{token}").status_code == 410
+    # Nobody knows a password for the new account.
+    page = app.get("/login")
+    refused = app.post("/login", data={"csrf_token": csrf_of(page.text), "email": "ny.rektor@example.org", "password": PASSWORD}, follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 401
+
+
+def test_another_address_at_the_provider_accepts_nothing(app: TestClient, engine, world) -> None:  # type: ignore[no-untyped-def]
+    from survey.models import Invitation
+
+    token = _invite(engine, world, "ny.rektor@example.org")
+    before = _users(engine)
+    callback = _accept_at_provider(app, token, "any", "someone.else@example.org")
+    response = app.get(_path(callback), follow_redirects=False)
+    assert response.status_code == 403
+    assert "someone.else@example.org" in response.text
+    assert _users(engine) == before
+    with Session(engine) as session:
+        assert session.exec(select(Invitation)).one().accepted_at is None
+    assert app.get(f"/invite/{token}").status_code == 200  # still open
+
+
+def test_an_organisers_provider_accepts_only_invitations_to_its_units(
+    app: TestClient, engine, world
+) -> None:  # type: ignore[no-untyped-def]
+    """The "org" provider vouches for organiser A's people: an invitation to a unit of
+    organiser B is refused through it, and nothing is written."""
+    from survey.models import Invitation, Unit
+    from survey.services.access import load_actor
+    from survey.services.accounts.invitations import InviteRequest, create_invitation
+
+    with Session(engine) as session:
+        admin = session.get(User, world.users["admin@example.org"])
+        assert admin is not None
+        unit = session.get(Unit, world.school_b)
+        assert unit is not None
+        request = InviteRequest(
+            email="rektor-b2@example.org", role="principal", unit=unit, language="sv"
+        )
+        _, token = create_invitation(session, actor=load_actor(session, user=admin), request=request, days=14)  # fmt: skip
+        session.commit()
+    callback = _accept_at_provider(app, token, "org", "rektor-b2@example.org")
+    assert app.get(_path(callback), follow_redirects=False).status_code == 403
+    with Session(engine) as session:
+        assert session.exec(select(Invitation)).one().accepted_at is None
+        assert (
+            session.exec(select(User).where(User.email == "rektor-b2@example.org")).first() is None
+        )
