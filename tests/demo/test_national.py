@@ -117,7 +117,9 @@ def test_small_national_data_set(settings, engine) -> None:  # type: ignore[no-u
         region = regions[0]
         unit = add_unit(session, kind="organiser", name="Ny huvudman", parent=region)
         skola = session.exec(
-            select(QuestionnaireVersion).where(QuestionnaireVersion.key == "skola")
+            select(QuestionnaireVersion).where(
+                QuestionnaireVersion.key == "skola", QuestionnaireVersion.version == "2026.1"
+            )
         ).one()
         create_round(
             session, questionnaire=skola, owner=unit, kind="organiser", title="Ny",

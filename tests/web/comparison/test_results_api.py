@@ -306,7 +306,8 @@ def check_round(client: TestClient, engine, round_id, excluded, tmp_path) -> dic
     with Session(engine) as session:
         stored = session.exec(
             select(QuestionnaireVersion).where(
-                QuestionnaireVersion.key == api["questionnaire"]["key"]
+                QuestionnaireVersion.key == api["questionnaire"]["key"],
+                QuestionnaireVersion.version == api["questionnaire"]["version"],
             )
         ).one()
         assert files["questionnaire.yaml"].read_bytes() == stored.source.encode("utf-8")
