@@ -23,6 +23,7 @@ def send_mail(once: bool, interval: int | None) -> None:
 
     from survey.config import get_settings
     from survey.db import get_engine
+    from survey.models import OutboxMessage
     from survey.services.mail.outbox import recipient_shown
     from survey.services.mail.sender import SmtpUrlError, parse_smtp_url, send_with_settings
 
@@ -37,7 +38,7 @@ def send_mail(once: bool, interval: int | None) -> None:
         sys.exit(1)
     wait = interval or settings.mail_send_interval or 60
 
-    def progress(message, error):  # type: ignore[no-untyped-def]
+    def progress(message: OutboxMessage, error: str | None) -> None:
         # A teacher's link (an ephemeral kind): neither the address nor the reason is shown.
         to = recipient_shown(message) or "(hidden)"
         if error is None:

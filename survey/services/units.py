@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from survey.models import Unit, UnitSchoolForm, id_of
@@ -60,12 +61,12 @@ def set_school_forms(session: Session, *, unit: Unit, forms: Iterable[str]) -> N
         session.delete(row)
     session.flush()
     for form in dict.fromkeys(forms):
-        session.add(UnitSchoolForm(unit_id=unit.id, school_form=form))  # type: ignore[arg-type]
+        session.add(UnitSchoolForm(unit_id=id_of(unit), school_form=form))
 
 
-def subtree_filter(unit: Unit):  # type: ignore[no-untyped-def]
+def subtree_filter(unit: Unit) -> ColumnElement[bool]:
     """SQL condition: units at or below ``unit``."""
-    return Unit.path.startswith(unit.path)  # type: ignore[attr-defined]
+    return col(Unit.path).startswith(unit.path)
 
 
 def inactive_paths(session: Session, *, under: str) -> list[str]:

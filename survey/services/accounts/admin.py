@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from survey.errors import Conflict, InvalidInput, NotFound
-from survey.models import ROLES, RoleGrant, Unit, User
+from survey.models import ROLES, RoleGrant, Unit, User, id_of
 from survey.services.access import Actor, admin_scope, in_scope
 from survey.services.audit import record
 
@@ -145,7 +145,7 @@ def change_grant(
     if duplicate is not None:
         raise Conflict("err.users.grant_exists", role=role, unit=unit.name)
     before = {"role": grant.role, "unit_id": grant.unit_id}
-    grant.role, grant.unit_id, grant.granted_by = role, unit.id, actor.id  # type: ignore[assignment]
+    grant.role, grant.unit_id, grant.granted_by = role, id_of(unit), actor.id
     session.flush()
     record(
         session,

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 
 from survey.clock import utcnow
 from survey.errors import Conflict, DomainError, Forbidden, InvalidInput, Message, NotFound, msg
-from survey.models import ROLES, Invitation, Unit, User
+from survey.models import ROLES, Invitation, Unit, User, id_of
 from survey.security import hash_password, new_token, token_digest
 from survey.services.access import Actor
 from survey.services.accounts.users import (
@@ -125,7 +125,7 @@ def check_invitation(
         )
     if problems or unit is None:
         return None, problems
-    if _pending(session, email=email, unit_id=unit.id, role=role) is not None:  # type: ignore[arg-type]
+    if _pending(session, email=email, unit_id=id_of(unit), role=role) is not None:
         message = msg("err.invitation.pending", email=email, unit=unit.name, role=role)
         return None, [FieldProblem("email", message)]
     return InviteRequest(email=email, role=role, unit=unit, language=language), []
@@ -180,12 +180,12 @@ def parse_invitations_csv(
         where = f"{label}:{line}"
         errors.extend(Message(p.message.key, p.message.params, where) for p in problems)
         if request is not None:
-            key = (request.email, request.role, request.unit.id)
+            key = (request.email, request.role, id_of(request.unit))
             if key in seen:
                 errors.append(
                     msg("err.invitation.duplicate", where, email=request.email, line=seen[key])
-                )  # type: ignore[arg-type]
-            seen.setdefault(key, line)  # type: ignore[arg-type]
+                )
+            seen.setdefault(key, line)
             requests.append(request)
     if not requests and not errors:
         errors.append(msg("err.import.no_rows", label))
@@ -204,7 +204,7 @@ def create_invitation(
     invitation = Invitation(
         email=request.email,
         role=request.role,
-        unit_id=request.unit.id,  # type: ignore[arg-type]
+        unit_id=id_of(request.unit),
         language=request.language,
         token_hash=token_digest(token),
         expires_at=utcnow() + timedelta(days=days),
@@ -306,8 +306,10 @@ def open_invitation(session: Session, *, token: str) -> OpenInvitation:
     if invitation is None or state_of(invitation) != "pending":
         raise LinkGone("err.link.gone")
     unit = session.get(Unit, invitation.unit_id)
+    if unit is None:
+        raise LinkGone("err.link.gone")
     user = session.exec(select(User).where(User.email == invitation.email)).first()
-    return OpenInvitation(invitation, unit, user)  # type: ignore[arg-type]
+    return OpenInvitation(invitation, unit, user)
 
 
 def accept_invitation(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select, update
 
 from survey.clock import utcnow
@@ -24,10 +25,10 @@ MAX_PER_ADDRESS = 3  # requests for one address within the window
 MAX_PER_IP = 20  # requests from one IP within the window
 
 
-def _recent(session: Session, *where: object) -> int:
+def _recent(session: Session, *where: ColumnElement[bool]) -> int:
     since = utcnow() - WINDOW
     count = session.exec(
-        select(func.count()).where(PasswordReset.created_at >= since, *where)  # type: ignore[arg-type]
+        select(func.count()).where(col(PasswordReset.created_at) >= since, *where)
     ).one()
     return int(count)
 
@@ -41,9 +42,9 @@ def request_reset(
     email = normalise_email(email)[:254]
     if not valid_email(email):
         return None
-    if _recent(session, PasswordReset.email == email) >= MAX_PER_ADDRESS:
+    if _recent(session, col(PasswordReset.email) == email) >= MAX_PER_ADDRESS:
         return None
-    if _recent(session, PasswordReset.ip == ip) >= MAX_PER_IP:
+    if _recent(session, col(PasswordReset.ip) == ip) >= MAX_PER_IP:
         return None
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None or not user.is_active:
@@ -90,12 +91,12 @@ def reset_password(session: Session, *, token: str, password: str, ip: str | Non
     user.password_hash = hash_password(password)
     session.add(user)
     session.exec(
-        update(PasswordReset)  # type: ignore[call-overload]
+        update(PasswordReset)
         .where(col(PasswordReset.user_id) == user.id, col(PasswordReset.used_at).is_(None))
         .values(used_at=now)
     )
     ended = session.exec(
-        update(UserSession)  # type: ignore[call-overload]
+        update(UserSession)
         .where(col(UserSession.user_id) == user.id, col(UserSession.revoked_at).is_(None))
         .values(revoked_at=now)
     ).rowcount

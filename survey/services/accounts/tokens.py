@@ -20,6 +20,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from survey.bulk import table_of
 from survey.clock import LOCAL_TZ, utcnow
 from survey.errors import DomainError, Forbidden, InvalidInput, NotFound, message_key
 from survey.models import TOKEN_SCOPES, ApiToken, RoleGrant, Unit, User
@@ -205,10 +206,10 @@ def record_use(
     )
 
 
-_TOKENS = ApiToken.__table__  # type: ignore[attr-defined]
-_USERS = User.__table__  # type: ignore[attr-defined]
-_GRANTS = RoleGrant.__table__  # type: ignore[attr-defined]
-_UNITS = Unit.__table__  # type: ignore[attr-defined]
+_TOKENS = table_of(ApiToken)
+_USERS = table_of(User)
+_GRANTS = table_of(RoleGrant)
+_UNITS = table_of(Unit)
 _LIVE = (
     sa_select(
         _TOKENS.c.id,

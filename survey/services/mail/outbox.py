@@ -95,11 +95,10 @@ def get_message(session: Session, *, message_id: int) -> OutboxMessage:
 
 def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
     """Queued messages whose next attempt is due, oldest first."""
-    return list(
-        session.exec(
-            select(col(OutboxMessage.id))  # type: ignore[arg-type]
-            .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-            .limit(limit)
-        )
+    ids = session.exec(
+        select(col(OutboxMessage.id))
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
     )
+    return [i for i in ids if i is not None]  # a primary key: never None

@@ -279,7 +279,7 @@ def send_pending(
                     continue
                 error = _attempt(connection, found, sender)
                 with Session(writer, expire_on_commit=False) as session, session.begin():
-                    row = session.get(OutboxMessage, message_id)  # type: ignore[assignment]
+                    row = session.get(OutboxMessage, message_id)
                     if row is None:
                         continue
                     _record(session, row, error, now=now, max_attempts=max_attempts, result=result)

@@ -72,8 +72,9 @@ def round_principals(session: Session, *, round_id: int) -> list[Recipient]:
     units = [u for u, _ in rows]
     principals = principals_of(session, units=units)
     pairs = [
-        (contact, RecipientUnit(id_of(u), u.name, int(aid)))  # type: ignore[arg-type]
+        (contact, RecipientUnit(id_of(u), u.name, aid))
         for u, aid in rows
+        if aid is not None  # the joined assessment's primary key: never None
         for contact in principals.get(id_of(u), [])
     ]
     return _group(pairs)

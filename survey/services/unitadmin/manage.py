@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from survey.errors import Conflict, InvalidInput, Message, NotFound, msg
 from survey.models import SCHOOL_FORMS, Unit
@@ -26,7 +27,7 @@ class UnitListing:
     total: int
 
 
-def _scoped(scope: list[str] | None):  # type: ignore[no-untyped-def]
+def _scoped(scope: list[str] | None) -> SelectOfScalar[Unit]:
     if scope is None:
         return select(Unit)
     return select(Unit).where(or_(*(col(Unit.path).startswith(p) for p in scope)))

@@ -41,7 +41,7 @@ class _NoTokenStore:
         return None
 
 
-class RelyingParty(OAuth2Mixin, OpenIDMixin, BaseApp):  # type: ignore[misc]
+class RelyingParty(OAuth2Mixin, OpenIDMixin, BaseApp):
     """Authlib's synchronous OAuth 2 / OpenID client over httpx."""
 
     client_cls = OAuth2Client

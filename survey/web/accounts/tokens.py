@@ -6,6 +6,7 @@ scoped to this page that lives two minutes and is deleted by the page that shows
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -107,7 +108,7 @@ def _page(
     actor: CurrentActor,
     *,
     values: dict[str, str] | None = None,
-    issues: list[TokenIssue] = (),  # type: ignore[assignment]
+    issues: Sequence[TokenIssue] = (),
     status_code: int = 200,
 ) -> Response:
     today = local_today()

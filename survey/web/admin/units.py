@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from survey.errors import DomainError, InvalidInput, NotFound
-from survey.models import SCHOOL_FORMS, Unit
+from survey.models import SCHOOL_FORMS, Unit, id_of
 from survey.parsing import ascii_int
 from survey.services.access import Actor, admin_scope
 from survey.services.unitadmin.imports import MAX_BYTES, accept_import, preview_import
@@ -44,7 +44,7 @@ def units_page(request: Request, session: SessionDep, actor: CurrentActor, q: st
     listing = list_units(session, actor=actor, q=q)
     lang = get_lang(request)
     rows = [
-        {"unit": u, "forms": forms_text(listing.forms.get(u.id, []), lang)}  # type: ignore[arg-type]
+        {"unit": u, "forms": forms_text(listing.forms.get(id_of(u), []), lang)}
         for u in listing.units
     ]
     return render(
