@@ -15,8 +15,8 @@ from survey.parsing import ascii_int
 from survey.services.assessments.class_sessions import (
     close_session,
     open_session,
+    pupil_state,
     session_of,
-    state_of,
 )
 from survey.web.assessments.common import AnsweredQuestionnaire
 from survey.web.assessments.routes import IndividualAssessment, individual_page
@@ -78,7 +78,7 @@ def class_session_page(
 ) -> Response:
     """The page to show on the board: the code, the QR code and the address beside it."""
     row = session_of(session, ctx=ctx, session_id=session_id)
-    state = state_of(row)
+    state = pupil_state(row, ctx)
     url = str(request.base_url).rstrip("/") + str(
         request.app.state.path_for("pupil_page", code=row.code)
     )

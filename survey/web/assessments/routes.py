@@ -20,7 +20,7 @@ from survey.services.access import (
 )
 from survey.services.assessments.answers import check_submit, reopen, set_shared, submit
 from survey.services.assessments.batches import close_collection, collection, reopen_collection
-from survey.services.assessments.class_sessions import sessions_of, state_of
+from survey.services.assessments.class_sessions import pupil_state, sessions_of
 from survey.services.assessments.respondents import create_links, respondent_counts
 from survey.services.assessments.summary import build_summary
 from survey.services.rounds.store import unit_respondent
@@ -246,7 +246,7 @@ def individual_page(
             "email_problems": email_problems or [],
             "mailed": ascii_int(request.query_params.get("mailed", "")),
             "class_sessions": [
-                (row, state_of(row))
+                (row, pupil_state(row, ctx))
                 for row in sessions_of(session, assessment_id=ctx.assessment.id)  # type: ignore[arg-type]
             ],
             "class_form": class_form or {"label": "", "minutes": "60", "pupils": "30"},

@@ -92,7 +92,9 @@ def test_pupils_answer_with_a_code_and_results_wait_for_a_batch(client: TestClie
     assert closed.status_code == 303
     summary = BeautifulSoup(client.get(f"/assessments/{aid}/summary").text, "html.parser")
     assert summary.select("table.results")
-    # The collection has ended: the session takes nobody.
+    # The collection has ended: the session takes nobody, and its list says so.
+    listed = BeautifulSoup(client.get(f"/assessments/{aid}").text, "html.parser")
+    assert "Avslutat" in listed.select_one("#class-list").get_text(" ")
     assert (
         TestClient(client.app, base_url="https://testserver").get(f"/elev/{code}").status_code
         == 410
