@@ -56,6 +56,8 @@ __all__ = [
     "MAIL_STATUSES",
     "TOKEN_SCOPES",
     "ApiToken",
+    "ClassPupil",
+    "ClassSession",
     "Invitation",
     "OutboxMessage",
     "PasswordReset",
@@ -337,6 +339,7 @@ class RoundRelease(SQLModel, table=True):
 
 # The onboarding tables: their own module, imported here so that every table is on
 # SQLModel.metadata and importable from survey.models.
+from survey.models.class_sessions import ClassPupil, ClassSession  # noqa: E402
 from survey.models.onboarding import (  # noqa: E402
     MAIL_STATUSES,
     TOKEN_SCOPES,

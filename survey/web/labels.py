@@ -240,3 +240,10 @@ MAIL_STATUS = {
     "failed": N_("mail.status.failed"),
 }
 LANGUAGE = {"sv": N_("language.sv"), "en": N_("language.en")}
+
+CLASS_STATE = {  # a class session (survey/services/assessments/class_sessions.py)
+    "open": N_("class.state.open"),
+    "full": N_("class.state.full"),
+    "expired": N_("class.state.expired"),
+    "closed": N_("class.state.closed"),
+}

@@ -16,6 +16,7 @@ from survey.models import RoleGrant
 from survey.services.access import Actor, UserInfo, load_assessment
 from survey.services.accounts.tokens import create_token
 from survey.services.assessments.answers import submit
+from survey.services.assessments.class_sessions import open_session
 from survey.services.assessments.respondents import create_links
 from survey.services.questionnaires import questionnaire_for
 from survey.services.rounds.store import unit_respondent
@@ -245,6 +246,24 @@ EXPECT.update(
         ("POST", "/assessments/{assessment_id}/links/mail"): ANSWER,
     }
 )
+# Class sessions (issue 18): on school A's unit-level assessment there are none, 404 for everyone
+# (teacher rounds: tests/web/assessments/test_class_sessions.py); the pupils' pages are public,
+# with a session opened in _world (unknown, expired, full: the same test file).
+EXPECT.update(
+    {
+        ("POST", "/assessments/{assessment_id}/class-sessions"): set(),
+        ("GET", "/assessments/{assessment_id}/class-sessions/{session_id}"): set(),
+        ("POST", "/assessments/{assessment_id}/class-sessions/{session_id}/close"): set(),
+        ("GET", "/elev"): "public",
+        ("POST", "/elev"): "public",
+        ("GET", "/elev/{code}"): "public",
+        ("POST", "/elev/{code}/start"): "public",
+        ("POST", "/elev/{code}/items/{item_id}"): "public",
+        ("POST", "/elev/{code}/areas/{area}"): "public",
+        ("GET", "/elev/{code}/submit"): "public",
+        ("POST", "/elev/{code}/submit"): "public",
+    }
+)
 IGNORED = {"/static", "/docs", "/api/v1/openapi.json", "/docs/oauth2-redirect"}
 LAST = {  # change the state: run at the end
     ("POST", "/assessments/{assessment_id}/reopen"),
@@ -330,6 +349,9 @@ def _world(engine):  # type: ignore[no-untyped-def]
         ctx = load_assessment(session, assessment_id=t[world.school_a])
         admin = Actor(user=UserInfo(id=world.users["admin@example.org"], email="", name=""))
         tokens["token"] = create_links(session, ctx=ctx, count=1, actor=admin, ip=None)[0]
+        lesson = open_session(session, ctx=ctx, label="7B", minutes=60, max_pupils=40,
+                              actor=admin, ip=None)  # fmt: skip
+        tokens["code"], tokens["session_id"] = lesson.code, str(lesson.id)
         api_token = create_token(session, user_id=world.users["principal-a@example.org"],
                                  name="matrix", expires=(date.today() + timedelta(days=9)).isoformat(),
                                  scope="read", today=date.today())  # fmt: skip
@@ -344,6 +366,8 @@ def _world(engine):  # type: ignore[no-untyped-def]
         "{user_id}": principal,
         "{grant_id}": grant,
         "{token_id}": world.api_token,  # type: ignore[attr-defined]
+        "{code}": tokens["code"],
+        "{session_id}": tokens["session_id"],
     }
     return world, a[world.school_a], tokens["token"]
 

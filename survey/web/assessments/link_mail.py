@@ -18,7 +18,7 @@ from survey.errors import Conflict, InvalidInput
 from survey.services.assessments.link_mail import MAX_ADDRESSES, pair_at_random, parse_addresses
 from survey.services.assessments.respondents import create_links
 from survey.web.assessments.common import AnswerableAssessment, AnsweredQuestionnaire
-from survey.web.assessments.routes import _individual_page
+from survey.web.assessments.routes import individual_page
 from survey.web.auth import CsrfProtected, CurrentActor, client_ip
 from survey.web.deps import SessionDep, SettingsDep, TrDep
 from survey.web.i18n import N_
@@ -54,7 +54,7 @@ def mail_links(
             problems.append(tr("linkmail.err.too_many", max=MAX_ADDRESSES))
         if not found.addresses and not found.problems:
             problems.append(tr("linkmail.err.empty"))
-        return _individual_page(
+        return individual_page(
             request, session, ctx, q, None, emails=emails, email_problems=problems,
             status_code=422,
         )  # fmt: skip

@@ -20,6 +20,7 @@ from survey.services.access import (
 )
 from survey.services.assessments.answers import check_submit, reopen, set_shared, submit
 from survey.services.assessments.batches import close_collection, collection, reopen_collection
+from survey.services.assessments.class_sessions import pupil_state, sessions_of
 from survey.services.assessments.respondents import create_links, respondent_counts
 from survey.services.assessments.summary import build_summary
 from survey.services.rounds.store import unit_respondent
@@ -83,7 +84,7 @@ def assessment_page(
     area: str | None = None,
 ) -> Response:
     if q.is_individual:
-        return _individual_page(request, session, ctx, q, None)
+        return individual_page(request, session, ctx, q, None)
     message = None
     if request.query_params.get("saved"):
         message = "saved"
@@ -212,10 +213,10 @@ def make_links(
     tokens = create_links(session, ctx=ctx, count=count, actor=actor, ip=client_ip(request))
     base = str(request.base_url).rstrip("/")
     links = [f"{base}/r/{token}" for token in tokens]
-    return _individual_page(request, session, ctx, q, links)
+    return individual_page(request, session, ctx, q, links)
 
 
-def _individual_page(
+def individual_page(
     request: Request,
     session: Session,
     ctx: AssessmentContext,
@@ -224,6 +225,8 @@ def _individual_page(
     *,
     emails: str = "",
     email_problems: list[str] | None = None,
+    class_form: dict[str, str] | None = None,
+    class_error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     """The principal's page of a teacher round; ``emails`` and ``email_problems``: the address
@@ -242,6 +245,12 @@ def _individual_page(
             "emails": emails,
             "email_problems": email_problems or [],
             "mailed": ascii_int(request.query_params.get("mailed", "")),
+            "class_sessions": [
+                (row, pupil_state(row, ctx))
+                for row in sessions_of(session, assessment_id=ctx.assessment.id)  # type: ignore[arg-type]
+            ],
+            "class_form": class_form or {"label": "", "minutes": "60", "pupils": "30"},
+            "class_error": class_error,
         },
         status_code=status_code,
     )
