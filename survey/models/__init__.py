@@ -75,6 +75,8 @@ __all__ = [
     "ActionPlanRow",
     "AuditLog",
     "RoundRelease",
+    "AssessmentMember",
+    "MemberRating",
 ]
 
 
@@ -346,3 +348,6 @@ from survey.models.onboarding import (  # noqa: E402
     PasswordReset,
     RoundReminder,
 )
+
+# Team consensus (README "Team consensus"): members of an assessment and their own ratings.
+from survey.models.consensus import AssessmentMember, MemberRating  # noqa: E402
