@@ -339,6 +339,8 @@ class RoundRelease(SQLModel, table=True):
 
 # The onboarding tables: their own module, imported here so that every table is on
 # SQLModel.metadata and importable from survey.models.
+# Team consensus (README "Team consensus"): members of an assessment and their own ratings.
+from survey.models.consensus import AssessmentMember, MemberRating  # noqa: E402
 from survey.models.onboarding import (  # noqa: E402
     MAIL_STATUSES,
     TOKEN_SCOPES,
@@ -348,6 +350,3 @@ from survey.models.onboarding import (  # noqa: E402
     PasswordReset,
     RoundReminder,
 )
-
-# Team consensus (README "Team consensus"): members of an assessment and their own ratings.
-from survey.models.consensus import AssessmentMember, MemberRating  # noqa: E402

@@ -32,7 +32,7 @@ from survey.web.accounts import tokens as account_tokens
 from survey.web.admin import units as admin_units
 from survey.web.admin import users as admin_users
 from survey.web.assessments import api as assessments_api
-from survey.web.assessments import link_mail, respond
+from survey.web.assessments import link_mail, respond, team
 from survey.web.assessments import routes as assessments
 from survey.web.auth import SignInRequired
 from survey.web.benchmarks import routes as benchmarks
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, oidc, account_tokens, assessments, link_mail, plan, respond,
+        pages, accounts, oidc, account_tokens, assessments, link_mail, team, plan, respond,
         assessments_api, rounds, round_pages, round_remind, rounds_api, national_api,
         comparison_api, comparison, benchmarks, national,
         national_reports, passwords, invitations, mail_admin, admin_units, admin_users,
