@@ -280,14 +280,17 @@ def rate_item(
     except DomainError as exc:
         if not htmx:
             raise
-        context = {"item_id": item_id, "error": error_text(exc, get_lang(request))}
+        context: dict[str, Any] = {
+            "item_id": item_id,
+            "error": error_text(exc, get_lang(request)),
+        }
         return render(request, "_save_result.html", context, status_code=exc.status_code)
     area = item.area if item else None
     if not htmx:
         url = f"/assessments/{ctx.assessment.id}/rate?area={area}#item-{item_id.replace('.', '-')}"
         return RedirectResponse(url, status_code=303)
     context = _rate_context(request, session, ctx, q, member, area)
-    context.update(item_id=item_id, error=None, changed_items=[])
+    context.update({"item_id": item_id, "error": None, "changed_items": []})
     return render(request, "_save_result.html", context)
 
 
