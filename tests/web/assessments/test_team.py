@@ -152,6 +152,9 @@ def test_invite_rate_and_agree(client: TestClient, engine) -> None:  # type: ign
 
         answers = answers_of(session, respondent_id=respondent.id)
         assert (answers["L.01"].value, answers["L.01"].comment) == (2, "Enade")
+    summary = BeautifulSoup(client.get(f"/assessments/{aid}/summary").text, "html.parser")
+    differing = summary.select_one("section.team-differing")
+    assert differing is not None and "L.01" in differing.get_text()
     r = client.post(
         f"/assessments/{aid}/team/plan", data={"csrf_token": csrf}, follow_redirects=False
     )
