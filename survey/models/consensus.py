@@ -28,7 +28,7 @@ class AssessmentMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     invited_by: int | None = Field(default=None, foreign_key="user_account.id")
     invited_at: datetime = _ts(nullable=False, default=utcnow)
-    joined_at: datetime | None = _ts(nullable=True)  # first opened their rating page
+    joined_at: datetime | None = _ts(nullable=True)  # first saved a rating
     submitted_at: datetime | None = _ts(nullable=True)  # handed in their view
 
 

@@ -104,8 +104,8 @@ def members_of(session: Session, *, assessment_id: int) -> list[Member]:
 
 
 def member_for(session: Session, *, ctx: AssessmentContext, actor: Actor) -> AssessmentMember:
-    """The actor's membership of the assessment's team (404 otherwise); the first visit counts
-    as joining."""
+    """The actor's membership of the assessment's team (404 otherwise). Reads only (pages are
+    GET requests); the first saved rating counts as joining."""
     member = session.exec(
         select(AssessmentMember).where(
             AssessmentMember.assessment_id == ctx.assessment.id,
@@ -114,10 +114,6 @@ def member_for(session: Session, *, ctx: AssessmentContext, actor: Actor) -> Ass
     ).first()
     if member is None:
         raise NotFound("err.assessment.not_found")
-    if member.joined_at is None:
-        member.joined_at = utcnow()
-        session.add(member)
-        session.flush()
     return member
 
 
@@ -224,6 +220,9 @@ def save_rating(
     if item is None:
         raise InvalidInput("err.answer.unknown_item", item=item_id)
     choice = parse_choice(item, q, choice_raw)
+    if member.joined_at is None:
+        member.joined_at = utcnow()
+        session.add(member)
     existing = session.exec(
         select(MemberRating).where(
             MemberRating.member_id == member.id, MemberRating.item_id == item_id
