@@ -23,9 +23,12 @@ from survey.errors import Conflict, InvalidInput, NotFound
 from survey.models import (
     ActionPlanRow,
     Answer,
+    Assessment,
     AssessmentMember,
     MemberRating,
     PasswordReset,
+    Round,
+    Unit,
     User,
     id_of,
 )
@@ -389,3 +392,24 @@ def plan_disagreed(
 def level_counter(spreads: Sequence[ItemSpread]) -> Counter[str]:
     """How many items differ and how many have any rating (for the summary's line)."""
     return Counter("differs" if s.differs else "rated" if s.ratings else "unrated" for s in spreads)
+
+
+@dataclass(frozen=True)
+class Membership:
+    assessment_id: int
+    unit_name: str
+    round_title: str
+    submitted_at: datetime | None
+
+
+def memberships_of(session: Session, *, user_id: int) -> list[Membership]:
+    """The assessments whose team the user is on (for the start page), newest first."""
+    rows = session.exec(
+        select(AssessmentMember, Unit.name, Round.title)
+        .join(Assessment, col(Assessment.id) == AssessmentMember.assessment_id)
+        .join(Unit, col(Unit.id) == Assessment.unit_id)
+        .join(Round, col(Round.id) == Assessment.round_id)
+        .where(AssessmentMember.user_id == user_id)
+        .order_by(col(AssessmentMember.id).desc())
+    ).all()
+    return [Membership(m.assessment_id, unit, title, m.submitted_at) for m, unit, title in rows]

@@ -96,6 +96,8 @@ def test_invite_rate_and_agree(client: TestClient, engine) -> None:  # type: ign
     # Anna rates 1 everywhere (no JavaScript), Bo rates 3 with autosave.
     client.cookies.clear()
     csrf = login(client, "anna@example.org", PASSWORD)
+    start = BeautifulSoup(client.get("/").text, "html.parser")
+    assert start.select_one(f'a[href="/assessments/{aid}/rate"]') is not None
     rate = client.get(f"/assessments/{aid}/rate")
     assert rate.status_code == 200
     soup = BeautifulSoup(rate.text, "html.parser")
