@@ -77,6 +77,8 @@ __all__ = [
     "ActionPlanRow",
     "AuditLog",
     "RoundRelease",
+    "AssessmentMember",
+    "MemberRating",
 ]
 
 
@@ -340,6 +342,9 @@ class RoundRelease(SQLModel, table=True):
 # The onboarding tables: their own module, imported here so that every table is on
 # SQLModel.metadata and importable from survey.models.
 from survey.models.class_sessions import ClassPupil, ClassSession  # noqa: E402
+
+# Team consensus (README "Team consensus"): members of an assessment and their own ratings.
+from survey.models.consensus import AssessmentMember, MemberRating  # noqa: E402
 from survey.models.onboarding import (  # noqa: E402
     MAIL_STATUSES,
     TOKEN_SCOPES,

@@ -9,7 +9,16 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from survey.errors import NotFound
-from survey.models import Assessment, Respondent, RoleGrant, Round, Unit, User, id_of
+from survey.models import (
+    Assessment,
+    AssessmentMember,
+    Respondent,
+    RoleGrant,
+    Round,
+    Unit,
+    User,
+    id_of,
+)
 
 
 @dataclass(frozen=True)
@@ -146,8 +155,14 @@ def get_answer_target(
 def get_assessment_for(
     session: Session, *, actor: Actor, assessment_id: int, purpose: str
 ) -> AssessmentContext:
-    """The assessment if ``actor`` may use it for ``purpose`` (answer | view | reopen), else 404."""
+    """The assessment if ``actor`` may use it for ``purpose`` (answer | view | reopen | rate),
+    else 404. ``rate``: a member of the assessment's team (README "Team consensus"), whatever
+    their roles: membership admits to their own rating page of this assessment only."""
     ctx = load_assessment(session, assessment_id=assessment_id)
+    if purpose == "rate":
+        if not is_member(session, assessment_id=assessment_id, user_id=actor.id):
+            raise NotFound("err.assessment.not_found")
+        return ctx
     allowed = {
         "answer": can_answer,
         "view": lambda a, u: can_view_results(a, u, ctx.assessment),
@@ -156,3 +171,16 @@ def get_assessment_for(
     if not allowed:
         raise NotFound("err.assessment.not_found")
     return ctx
+
+
+def is_member(session: Session, *, assessment_id: int, user_id: int) -> bool:
+    """Whether the user is on the team rating the assessment."""
+    return (
+        session.exec(
+            select(AssessmentMember.id).where(
+                AssessmentMember.assessment_id == assessment_id,
+                AssessmentMember.user_id == user_id,
+            )
+        ).first()
+        is not None
+    )

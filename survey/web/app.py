@@ -32,7 +32,7 @@ from survey.web.accounts import tokens as account_tokens
 from survey.web.admin import units as admin_units
 from survey.web.admin import users as admin_users
 from survey.web.assessments import api as assessments_api
-from survey.web.assessments import class_sessions, link_mail, pupils, respond
+from survey.web.assessments import class_sessions, link_mail, pupils, respond, team
 from survey.web.assessments import routes as assessments
 from survey.web.auth import SignInRequired
 from survey.web.benchmarks import routes as benchmarks
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
 
     routers = (
-        pages, accounts, oidc, account_tokens, assessments, link_mail, class_sessions, plan,
+        pages, accounts, oidc, account_tokens, assessments, link_mail, class_sessions, team, plan,
         respond, pupils,
         assessments_api, rounds, round_pages, round_remind, rounds_api, national_api,
         comparison_api, comparison, benchmarks, national,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from survey.operations import database_status
+from survey.services.assessments.consensus import memberships_of
 from survey.services.assessments.dashboard import assessments_to_answer
 from survey.services.questionnaires import questionnaire_for
 from survey.web.auth import OptionalActor
@@ -43,6 +44,7 @@ def index(request: Request, session: SessionDep, actor: OptionalActor) -> Respon
             "done_rows": [r for r in rows if not r.is_open],
             "sizes": sizes,
             "k": state.settings.min_group_size,
+            "memberships": memberships_of(session, user_id=actor.id),
         },
     )
 

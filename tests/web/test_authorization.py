@@ -77,6 +77,21 @@ EXPECT.update(
         ("GET", "/api/v1/assessments/{assessment_id}/summary"): VIEW,
     }
 )
+# Team consensus (README "Team consensus"): the principal's team page like answering; a member's
+# rating page admits members of that assessment's team only, and nobody in this world is one
+# (members: tests/web/assessments/test_team.py).
+EXPECT.update(
+    {
+        ("GET", "/assessments/{assessment_id}/team"): ANSWER,
+        ("POST", "/assessments/{assessment_id}/team/members"): ANSWER,
+        ("POST", "/assessments/{assessment_id}/team/items/{item_id}"): ANSWER,
+        ("POST", "/assessments/{assessment_id}/team/plan"): ANSWER,
+        ("GET", "/assessments/{assessment_id}/rate"): set(),
+        ("POST", "/assessments/{assessment_id}/rate/items/{item_id}"): set(),
+        ("POST", "/assessments/{assessment_id}/rate/areas/{area}"): set(),
+        ("POST", "/assessments/{assessment_id}/rate/submit"): set(),
+    }
+)
 # Plan and export routes (the action plan): editing like answering, reading like viewing.
 PLAN_EDIT = ANSWER
 EXPECT.update(

@@ -1,7 +1,7 @@
 """class sessions: pupils answer an individual questionnaire with a code (issue 18)
 
 Revision ID: 0009_class_sessions
-Revises: 0007_mailuses
+Revises: 0008_consensus
 Create Date: 2026-12-05 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_class_sessions"
-down_revision = "0007_mailuses"
+down_revision = "0008_consensus"
 branch_labels = None
 depends_on = None
 

@@ -21,6 +21,7 @@ from survey.services.access import (
 from survey.services.assessments.answers import check_submit, reopen, set_shared, submit
 from survey.services.assessments.batches import close_collection, collection, reopen_collection
 from survey.services.assessments.class_sessions import pupil_state, sessions_of
+from survey.services.assessments.consensus import disagreed, team_spread
 from survey.services.assessments.respondents import create_links, respondent_counts
 from survey.services.assessments.summary import build_summary
 from survey.services.rounds.store import unit_respondent
@@ -309,5 +310,9 @@ def summary_page(
             "k": settings.min_group_size,
             "can_answer": can_answer(actor, ctx.unit),
             "can_reopen": can_reopen(actor, ctx.unit),
+            # Where the team's views differed: the unit's own people only (README "Team consensus").
+            "team_differing": disagreed(team_spread(session, ctx=ctx, q=q)[1])
+            if can_answer(actor, ctx.unit) and not q.is_individual
+            else [],
         },
     )
