@@ -143,3 +143,47 @@ def test_readme_tables_are_generated_from_the_files(command: list[str], marker: 
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 0
     assert section == result.output, f"run `survey {' '.join(command)}` and update the README"
+
+
+# The pupils' surveys (issue 18): short, individual, about the school, FO1.1 and FO2.1 at the core.
+PUPILS = ("elev-4-6", "elev-7-9", "elev-gy")
+
+
+def test_the_pupils_surveys_are_shipped() -> None:
+    assert set(PUPILS) <= set(BY_KEY)
+
+
+@pytest.mark.parametrize("key", PUPILS)
+def test_pupils_survey_shape(key: str) -> None:
+    q = BY_KEY[key]
+    assert q.respondent == "individual"
+    assert set(q.targets) == {"school"}
+    assert 15 <= len(q.items) <= 25
+    per_subgoal = Counter(item.subgoal for item in q.items)
+    assert per_subgoal["FO1.1"] >= 5 and per_subgoal["FO2.1"] >= 3, per_subgoal
+    labels = [lvl.label.sv for lvl in q.scale.levels]
+    assert labels == [
+        "Stämmer inte alls",
+        "Stämmer ganska dåligt",
+        "Stämmer ganska bra",
+        "Stämmer helt",
+    ]
+    assert q.scale.allow_dont_know and q.scale.allow_not_applicable
+
+
+@pytest.mark.parametrize("key", PUPILS)
+def test_pupils_survey_is_complete_in_both_languages(key: str) -> None:
+    versions = [q for q in LOADED if q.key == key]
+    assert versions, key
+    for q in versions:
+        test_every_item_is_complete_in_both_languages(q)
+
+
+def test_pupils_surveys_do_not_repeat_a_text() -> None:
+    seen: dict[str, str] = {}
+    for key in PUPILS:
+        for item in BY_KEY[key].items:
+            for text in (item.text.sv, item.text.en):
+                normal = " ".join(text.lower().split())
+                assert normal not in seen, f"{key} {item.id} repeats {seen.get(normal)}"
+                seen[normal] = f"{key} {item.id}"
