@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 import uvicorn
 from sqlmodel import Session
 
@@ -68,7 +67,6 @@ def _substitute(code: str, **values: str) -> str:
 
 
 def test_readme_example_reads_a_rounds_results(db_url: str, engine) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("pandas")
     world = build_world(engine)
     round_id, assessments = make_round(engine, questionnaire_id=world.questionnaires["skola"],
                                        owner=world.org_a, units=[world.school_a, world.school_a2])  # fmt: skip
