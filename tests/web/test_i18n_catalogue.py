@@ -131,6 +131,19 @@ def test_every_entry_is_translated(lang: str) -> None:
     assert not untranslated, f"empty or fuzzy translations in {lang}/messages.po: {untranslated}"
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_no_entry_holds_both_languages(lang: str) -> None:
+    """A translation is one language's text, not a pair pasted from code ("('Gå till', 'Go to')"
+    once showed on the pupils' pages)."""
+    pasted = [
+        m.id
+        for m in _catalogue(lang)
+        if m.id
+        and any(re.match(r"""^\(['"].*['"], ['"].*['"]\)$""", f.strip(), re.S) for f in _forms(m))
+    ]
+    assert not pasted, f"translations holding a (sv, en) pair in {lang}/messages.po: {pasted}"
+
+
 class _Any(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> int:
         return 7
